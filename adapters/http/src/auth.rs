@@ -1,0 +1,44 @@
+//! The auth-token loader: resolves the `Authorization` header once per request and stores
+//! who is calling ([`Auth`]) in the request's extensions, where routes read it.
+
+use crate::SharedServices;
+use basalt_ports::Auth;
+use poem::http::header;
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
+
+/// Middleware body: a missing, malformed or invalid token makes the request a guest's.
+pub(crate) async fn load_auth<E: Endpoint>(ep: E, mut req: Request) -> Result<Response> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let auth = match (token, req.data::<SharedServices>().cloned()) {
+        (Some(t), Some(services)) => services.authenticate(&t).await,
+        _ => Auth::Guest,
+    };
+    req.extensions_mut().insert(auth);
+    ep.call(req).await.map(IntoResponse::into_response)
+}
+
+/// The rules' view of a request: the loaded [`Auth`], the method, the query parameters and
+/// the headers (names lowercased).
+pub(crate) fn request_context(req: &Request) -> basalt_ports::RequestContext {
+    use serde_json::{Map, Value};
+    let auth = req.extensions().get::<Auth>().cloned().unwrap_or_default();
+    let query: Map<String, Value> = req
+        .params::<std::collections::BTreeMap<String, String>>()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let headers: Map<String, Value> = req
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            let v = value.to_str().ok()?;
+            Some((name.as_str().to_ascii_lowercase(), Value::String(v.to_owned())))
+        })
+        .collect();
+    basalt_ports::RequestContext { auth, method: req.method().as_str().to_owned(), query, headers }
+}

@@ -1,0 +1,172 @@
+//! Request bodies: records accept JSON or `multipart/form-data` (non-file fields for now),
+//! other routes a JSON object. Both are read within the configured body limit.
+
+use crate::HttpConfig;
+use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use poem::web::Multipart;
+use poem::{Body, FromRequest, Request, RequestBody};
+use poem_openapi::ApiExtractor;
+use poem_openapi::ApiExtractorType;
+use poem_openapi::ExtractParamOptions;
+use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef, Registry};
+use serde_json::{Map, Value};
+
+/// A record body: the submitted keys and values (multipart values arrive as strings, and a
+/// key repeated becomes an array; a `@jsonPayload` part is merged in as JSON).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RecordBody(pub Map<String, Value>);
+
+fn object_schema() -> MetaSchemaRef {
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        additional_properties: Some(Box::new(MetaSchemaRef::Inline(Box::new(MetaSchema::ANY)))),
+        ..MetaSchema::new("object")
+    }))
+}
+
+fn limit_of(req: &Request) -> usize {
+    req.data::<HttpConfig>().map_or(HttpConfig::default().body_limit, |c| c.body_limit)
+}
+
+async fn read_limited(req: &Request, body: &mut RequestBody) -> Result<bytes::Bytes, poem::Error> {
+    let limit = limit_of(req);
+    body.take()?
+        .into_bytes_limit(limit)
+        .await
+        .map_err(|e| match e {
+            poem::error::ReadBodyError::PayloadTooLarge => poem::Error::from(ApiError::too_large()),
+            other => poem::Error::from(other),
+        })
+}
+
+fn is_multipart(req: &Request) -> bool {
+    req.content_type()
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// Parses a JSON object body; anything else is PocketBase's generic 400.
+async fn json_object(req: &Request, body: &mut RequestBody) -> poem::Result<Map<String, Value>> {
+    let bytes = read_limited(req, body).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(ApiError::bad_request(GENERIC_BAD_REQUEST).into()),
+    }
+}
+
+async fn multipart_object(req: &Request, body: &mut RequestBody) -> poem::Result<Map<String, Value>> {
+    let bytes = read_limited(req, body).await?;
+    let mut inner = RequestBody::new(Body::from_bytes(bytes));
+    let mut parts = <Multipart as FromRequest>::from_request(req, &mut inner)
+        .await
+        .map_err(|_| poem::Error::from(ApiError::bad_request(GENERIC_BAD_REQUEST)))?;
+    let mut out = Map::new();
+    let bad = || poem::Error::from(ApiError::bad_request(GENERIC_BAD_REQUEST));
+    while let Some(field) = parts.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name.is_empty() || field.file_name().is_some() {
+            // File uploads are handled by the files change; skip their bytes for now.
+            let _ = field.bytes().await.map_err(|_| bad())?;
+            continue;
+        }
+        let text = field.text().await.map_err(|_| bad())?;
+        if name == "@jsonPayload" {
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(m)) => out.extend(m),
+                _ => return Err(bad()),
+            }
+            continue;
+        }
+        match out.get_mut(&name) {
+            None => {
+                out.insert(name, Value::String(text));
+            }
+            Some(Value::Array(a)) => a.push(Value::String(text)),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, Value::String(text)]);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl<'a> ApiExtractor<'a> for RecordBody {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(_registry: &mut Registry) {}
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: Some("The record's field values; `name+`/`+name`/`name-` keys apply modifiers."),
+            content: vec![
+                MetaMediaType { content_type: "application/json", schema: object_schema() },
+                MetaMediaType { content_type: "multipart/form-data", schema: object_schema() },
+            ],
+            required: false,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        if is_multipart(request) {
+            multipart_object(request, body).await.map(RecordBody)
+        } else {
+            json_object(request, body).await.map(RecordBody)
+        }
+    }
+}
+
+/// A JSON object body (any keys); `None` when it is not a JSON object, so each route can
+/// answer with PocketBase's own message for that case. An oversized body is still a 413.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct JsonBody(pub Option<Map<String, Value>>);
+
+impl JsonBody {
+    /// The object, or a 400 with `message` when the body was malformed.
+    pub(crate) fn or_bad_request(self, message: &str) -> Result<Map<String, Value>, ApiError> {
+        self.0.ok_or_else(|| ApiError::bad_request(message))
+    }
+}
+
+/// Keeps 413s as errors and turns any other parse failure into `None`.
+fn lenient(r: poem::Result<Map<String, Value>>) -> poem::Result<Option<Map<String, Value>>> {
+    match r {
+        Ok(m) => Ok(Some(m)),
+        Err(e) if e.status() == poem::http::StatusCode::PAYLOAD_TOO_LARGE => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
+impl<'a> ApiExtractor<'a> for JsonBody {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType { content_type: "application/json", schema: object_schema() }],
+            required: false,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let parsed = if is_multipart(request) {
+            multipart_object(request, body).await
+        } else {
+            json_object(request, body).await
+        };
+        lenient(parsed).map(JsonBody)
+    }
+}

@@ -1,0 +1,96 @@
+//! Opening the database file and the writer/readers split.
+
+use crate::convert::{arguments, map_err, rows};
+use crate::transaction::SqliteTransaction;
+use async_trait::async_trait;
+use basalt_ports::db::{Database, DbError, ExecResult, Row, SqlValue, Transaction};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Executor};
+use std::path::Path;
+use std::time::Duration;
+
+/// Tuning for [`SqliteDatabase::open`].
+#[derive(Debug, Clone)]
+pub struct SqliteConfig {
+    /// Reader connections in the pool.
+    pub max_readers: u32,
+    /// How long a connection waits on a lock held by another process.
+    pub busy_timeout: Duration,
+}
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        Self {
+            max_readers: 8,
+            busy_timeout: Duration::from_millis(10_000),
+        }
+    }
+}
+
+/// A SQLite database file behind one writer connection and a pool of readers.
+#[derive(Debug, Clone)]
+pub struct SqliteDatabase {
+    writer: SqlitePool,
+    readers: SqlitePool,
+}
+
+impl SqliteDatabase {
+    /// Opens (creating if missing) the database at `path` with DESIGN §3's pragmas.
+    pub async fn open(path: &Path, config: &SqliteConfig) -> Result<Self, DbError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(config.busy_timeout)
+            .pragma("temp_store", "MEMORY")
+            .pragma("cache_size", "-32000");
+        // The writer first: it creates the file and switches it to WAL.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| DbError::Connection(format!("{}: {e}", path.display())))?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(config.max_readers.max(1))
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(|e| DbError::Connection(format!("{}: {e}", path.display())))?;
+        tracing::debug!(path = %path.display(), "sqlite database opened");
+        Ok(Self { writer, readers })
+    }
+
+    /// Closes every connection, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}
+
+#[async_trait]
+impl Database for SqliteDatabase {
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, DbError> {
+        let q = sqlx::query_with(AssertSqlSafe(sql.to_owned()), arguments(params)?);
+        rows(self.readers.fetch_all(q).await.map_err(map_err)?)
+    }
+
+    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<ExecResult, DbError> {
+        let q = sqlx::query_with(AssertSqlSafe(sql.to_owned()), arguments(params)?);
+        let r = self.writer.execute(q).await.map_err(map_err)?;
+        Ok(ExecResult {
+            rows_affected: r.rows_affected(),
+            last_insert_rowid: r.last_insert_rowid(),
+        })
+    }
+
+    async fn begin(&self) -> Result<Box<dyn Transaction>, DbError> {
+        let tx = self.writer.begin().await.map_err(map_err)?;
+        Ok(Box::new(SqliteTransaction::new(tx)))
+    }
+}

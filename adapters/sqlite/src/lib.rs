@@ -1,0 +1,10 @@
+//! The sqlx SQLite driver for Basalt's [`Database`](basalt_ports::Database) port.
+//!
+//! One writer connection (so writes are serialized in-process, never by retrying
+//! `SQLITE_BUSY`) and a pool of reader connections, all with the pragmas of DESIGN §3.
+
+mod convert;
+mod database;
+mod transaction;
+
+pub use database::{SqliteConfig, SqliteDatabase};

@@ -1,0 +1,110 @@
+//! The application object: the ports it runs on and the cached collection schema.
+
+use crate::error::AppError;
+use basalt_domain::collection::Collection;
+use basalt_domain::datetime::format_datetime;
+use basalt_domain::pattern::generate_from_pattern;
+use basalt_ports::db::{Row, Transaction};
+use basalt_ports::{Clock, Database, Random};
+
+const COLLECTIONS_SQL: &str = "SELECT * FROM `_collections` ORDER BY `created`, `rowid`";
+use std::sync::{Arc, RwLock};
+
+/// A running Basalt: the database, clock, randomness and the collections cache. Cheap to
+/// clone; every clone shares the same state. It implements the service API
+/// ([`basalt_ports::Services`]) the HTTP adapter drives.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Arc<dyn Database>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
+    collections: RwLock<Arc<Vec<Collection>>>,
+}
+
+impl App {
+    /// Builds an app over the given ports. Call [`App::bootstrap`] before serving.
+    pub fn new(db: Arc<dyn Database>, clock: Arc<dyn Clock>, random: Arc<dyn Random>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                clock,
+                random,
+                collections: RwLock::new(Arc::new(Vec::new())),
+            }),
+        }
+    }
+
+    /// The database port.
+    pub fn db(&self) -> &Arc<dyn Database> {
+        &self.inner.db
+    }
+
+    /// Now, formatted as PocketBase stores times.
+    pub fn now(&self) -> String {
+        let ms = self.inner.clock.now_millis();
+        let dt = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+        format_datetime(&dt)
+    }
+
+    /// Now, as seconds since the epoch.
+    pub fn now_secs(&self) -> i64 {
+        self.inner.clock.now_millis() / 1000
+    }
+
+    /// A random string matching a simple pattern such as `[a-z0-9]{15}`.
+    pub fn random_from_pattern(&self, pattern: &str) -> Result<String, AppError> {
+        let random = &self.inner.random;
+        generate_from_pattern(pattern, &mut |n| random.index(n))
+            .map_err(|e| AppError::Internal(format!("pattern {pattern}: {e}")))
+    }
+
+    /// A random 15-char record id.
+    pub fn new_record_id(&self) -> Result<String, AppError> {
+        self.random_from_pattern(basalt_domain::pattern::ID_PATTERN)
+    }
+
+    /// Every collection, as last loaded.
+    pub fn collections(&self) -> Arc<Vec<Collection>> {
+        self.inner
+            .collections
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_default()
+    }
+
+    /// The collection with this id, or (case-insensitively) this name.
+    pub fn find_collection(&self, id_or_name: &str) -> Option<Collection> {
+        let all = self.collections();
+        all.iter()
+            .find(|c| c.id == id_or_name)
+            .or_else(|| all.iter().find(|c| c.name.eq_ignore_ascii_case(id_or_name)))
+            .cloned()
+    }
+
+    /// Reloads the collections cache from `_collections`.
+    pub async fn reload_collections(&self) -> Result<(), AppError> {
+        let rows = self.db().query(COLLECTIONS_SQL, &[]).await?;
+        self.set_collections(&rows)
+    }
+
+    /// Reloads the collections cache from inside a transaction (sees its uncommitted rows).
+    pub(crate) async fn reload_collections_in(&self, tx: &mut dyn Transaction) -> Result<(), AppError> {
+        let rows = tx.query(COLLECTIONS_SQL, &[]).await?;
+        self.set_collections(&rows)
+    }
+
+    fn set_collections(&self, rows: &[Row]) -> Result<(), AppError> {
+        let mut list = Vec::with_capacity(rows.len());
+        for row in rows {
+            list.push(crate::store::collection_from_row(row)?);
+        }
+        if let Ok(mut guard) = self.inner.collections.write() {
+            *guard = Arc::new(list);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,55 @@
+//! A new data dir: the system tables and PocketBase's default collections, created once.
+
+use crate::App;
+use crate::error::AppError;
+use crate::usecases::SaveError;
+use basalt_domain::collection::Collection;
+use serde_json::Value;
+
+const DEFAULT_COLLECTIONS: &str = include_str!("default_collections.json");
+
+const SYSTEM_TABLES: [&str; 4] = [
+    "CREATE TABLE IF NOT EXISTS `_params` (`id` TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL, `value` JSON DEFAULT NULL, `created` TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL, `updated` TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS `_collections` (`id` TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL, `system` BOOLEAN DEFAULT FALSE NOT NULL, `type` TEXT DEFAULT 'base' NOT NULL, `name` TEXT UNIQUE NOT NULL, `fields` JSON DEFAULT '[]' NOT NULL, `indexes` JSON DEFAULT '[]' NOT NULL, `listRule` TEXT DEFAULT NULL, `viewRule` TEXT DEFAULT NULL, `createRule` TEXT DEFAULT NULL, `updateRule` TEXT DEFAULT NULL, `deleteRule` TEXT DEFAULT NULL, `options` JSON DEFAULT '{}' NOT NULL, `created` TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL, `updated` TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS `idx__collections_type` ON `_collections` (`type`)",
+    "CREATE TABLE IF NOT EXISTS `_migrations` (`file` VARCHAR(255) PRIMARY KEY NOT NULL, `applied` INTEGER NOT NULL)",
+];
+
+/// The migration name recorded for the initial schema (PocketBase's own).
+const INIT_MIGRATION: &str = "1640988000_init.go";
+
+impl App {
+    /// Creates the system tables and, on a new database, the default collections
+    /// (`_mfas`, `_otps`, `_externalAuths`, `_authOrigins`, `_superusers`, `users`) in one
+    /// transaction; then loads the collections cache. Safe to call on every start.
+    pub async fn bootstrap(&self) -> Result<(), AppError> {
+        let mut tx = self.db().begin().await?;
+        for sql in SYSTEM_TABLES {
+            tx.execute(sql, &[]).await?;
+        }
+        let applied = tx
+            .query("SELECT `file` FROM `_migrations` WHERE `file` = ?", &[INIT_MIGRATION.into()])
+            .await?;
+        if applied.is_empty() {
+            let defaults: Vec<Value> = serde_json::from_str(DEFAULT_COLLECTIONS)
+                .map_err(|e| AppError::Internal(format!("default collections: {e}")))?;
+            for json in defaults {
+                let c = Collection::from_json(&json)
+                    .map_err(|e| AppError::Internal(format!("default collection: {e}")))?;
+                self.save_collection_in(tx.as_mut(), c, None).await.map_err(|e| match e {
+                    SaveError::App(e) => e,
+                    other => AppError::Internal(format!("default collection: {other:?}")),
+                })?;
+                // Each default collection must be visible to the next one's validation.
+                self.reload_collections_in(tx.as_mut()).await?;
+            }
+            tx.execute(
+                "INSERT INTO `_migrations` (`file`, `applied`) VALUES (?, ?)",
+                &[INIT_MIGRATION.into(), (self.now_secs() * 1_000_000).into()],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.reload_collections().await
+    }
+}

@@ -1,0 +1,96 @@
+//! The `basalt` command line (PocketBase's commands and flags).
+
+use crate::{ServeConfig, SuperuserMode};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Basalt: a PocketBase-compatible backend in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "basalt", version, about)]
+pub struct Cli {
+    /// The data directory.
+    #[arg(long, global = true, default_value = "pb_data")]
+    pub dir: PathBuf,
+    /// Development mode: verbose logs and internal error details in responses.
+    #[arg(long, global = true)]
+    pub dev: bool,
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Starts the web server (default address 127.0.0.1:8090).
+    Serve {
+        /// TCP address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        http: String,
+        /// Allowed CORS origins (default: any).
+        #[arg(long, value_delimiter = ',')]
+        origins: Vec<String>,
+    },
+    /// Manages superusers.
+    Superuser {
+        /// The action.
+        #[command(subcommand)]
+        action: SuperuserAction,
+    },
+    /// Writes the OpenAPI document of the API to stdout (or `--out`).
+    Openapi {
+        /// A file to write instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `basalt superuser ...`.
+#[derive(Debug, Subcommand)]
+pub enum SuperuserAction {
+    /// Creates a superuser, or changes its password if it exists.
+    Upsert {
+        /// Email.
+        email: String,
+        /// Password.
+        password: String,
+    },
+    /// Creates a new superuser.
+    Create {
+        /// Email.
+        email: String,
+        /// Password.
+        password: String,
+    },
+    /// Changes an existing superuser's password.
+    Update {
+        /// Email.
+        email: String,
+        /// Password.
+        password: String,
+    },
+    /// Deletes a superuser.
+    Delete {
+        /// Email.
+        email: String,
+    },
+}
+
+impl SuperuserAction {
+    /// The mode, email and password of this action.
+    pub fn parts(&self) -> (SuperuserMode, &str, Option<&str>) {
+        match self {
+            SuperuserAction::Upsert { email, password } => (SuperuserMode::Upsert, email, Some(password)),
+            SuperuserAction::Create { email, password } => (SuperuserMode::Create, email, Some(password)),
+            SuperuserAction::Update { email, password } => (SuperuserMode::Update, email, Some(password)),
+            SuperuserAction::Delete { email } => (SuperuserMode::Delete, email, None),
+        }
+    }
+}
+
+impl Cli {
+    /// The serve settings from the flags.
+    pub fn serve_config(&self, http: &str, origins: &[String]) -> ServeConfig {
+        ServeConfig { http: http.to_owned(), data_dir: self.dir.clone(), dev: self.dev, origins: origins.to_vec() }
+    }
+}

@@ -1,0 +1,32 @@
+//! Basalt: a PocketBase-compatible backend in one binary, and the library you build your own
+//! binary with.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), basalt::AppError> {
+//! let app = basalt::open(std::path::Path::new("pb_data")).await?;
+//! basalt::serve(app, &basalt::ServeConfig::default(), basalt::shutdown_signal()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! This crate is the composition root: it is the only one that names concrete adapters
+//! (`basalt-sqlite`, `basalt-http`); the use cases run on the ports of `basalt-ports`.
+
+mod app;
+mod bootstrap;
+pub mod cli;
+mod error;
+mod infra;
+mod server;
+mod store;
+mod superuser;
+mod usecases;
+
+pub use app::App;
+pub use error::AppError;
+pub use infra::{OsRandom, SystemClock};
+pub use server::{ServeConfig, open, open_with, serve, shutdown_signal, spawn};
+pub use superuser::SuperuserMode;
+
+/// Re-exports of the crates users extend Basalt with.
+pub use basalt_domain as domain;
+pub use basalt_ports as ports;

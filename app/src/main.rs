@@ -1,0 +1,51 @@
+//! The `basalt` binary.
+
+use basalt::cli::{Cli, Command};
+use clap::Parser;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = if cli.dev { "info,basalt=debug,basalt_http=debug" } else { "info" };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), basalt::AppError> {
+    match &cli.command {
+        Command::Serve { http, origins } => {
+            let config = cli.serve_config(http, origins);
+            let app = basalt::open(&config.data_dir).await?;
+            println!("Server started at http://{}\n├─ REST API:  http://{}/api/", config.http, config.http);
+            basalt::serve(app, &config, basalt::shutdown_signal()).await
+        }
+        Command::Superuser { action } => {
+            let app = basalt::open(&cli.dir).await?;
+            let (mode, email, password) = action.parts();
+            let msg = app.superuser(mode, email, password).await?;
+            println!("{msg}");
+            Ok(())
+        }
+        Command::Openapi { out } => {
+            let json = basalt_http::openapi_json();
+            match out {
+                Some(path) => std::fs::write(path, json + "\n")
+                    .map_err(|e| basalt::AppError::Config(format!("cannot write {}: {e}", path.display()))),
+                None => {
+                    println!("{json}");
+                    Ok(())
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Password authentication, token refresh and the token loader: HS256 JWTs signed with the
+//! record's `tokenKey` + the collection's `authToken.secret` (PocketBase's scheme), so a new
+//! password (which rotates `tokenKey`) revokes every older token.
+
+use crate::App;
+use crate::error::AppError;
+use crate::store;
+use async_trait::async_trait;
+use basalt_domain::collection::Collection;
+use basalt_domain::error::{FieldError, ValidationErrors};
+use basalt_domain::record::Record;
+use basalt_domain::schema::ident;
+use basalt_domain::token::{AuthClaims, TOKEN_TYPE_AUTH, signing_key};
+use basalt_ports::{Auth, AuthApi, AuthResponse, ServiceError};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde_json::{Value, json};
+
+/// The optional scheme prefix PocketBase accepts in the `Authorization` header.
+const AUTH_HEADER_PREFIX: &str = "Bearer ";
+
+fn missing_auth_collection() -> ServiceError {
+    ServiceError::NotFound("Missing or invalid auth collection context.".into())
+}
+
+fn failed_to_authenticate() -> ServiceError {
+    ServiceError::bad_request("Failed to authenticate.")
+}
+
+impl App {
+    fn auth_collection(&self, name: &str) -> Result<Collection, ServiceError> {
+        let c = self
+            .find_collection(name)
+            .ok_or_else(|| ServiceError::NotFound("Missing or invalid collection context.".into()))?;
+        if c.is_auth() { Ok(c) } else { Err(missing_auth_collection()) }
+    }
+
+    /// Signs a new auth token for `record` of auth collection `c`.
+    pub fn new_auth_token(&self, c: &Collection, record: &Record) -> Result<String, AppError> {
+        let (secret, duration) = c.token_config("authToken");
+        let claims = AuthClaims {
+            id: record.id().to_owned(),
+            kind: TOKEN_TYPE_AUTH.into(),
+            collection_id: c.id.clone(),
+            refreshable: true,
+            exp: self.now_secs() + duration,
+        };
+        let key = signing_key(record.text("tokenKey"), &secret);
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&key))
+            .map_err(|e| AppError::Internal(format!("jwt: {e}")))
+    }
+
+    fn auth_response(&self, c: &Collection, record: &Record) -> Result<AuthResponse, ServiceError> {
+        let token = self.new_auth_token(c, record)?;
+        let auth = Auth::Record {
+            collection_id: c.id.clone(),
+            collection_name: c.name.clone(),
+            id: record.id().to_owned(),
+            superuser: c.is_superusers(),
+        };
+        Ok(AuthResponse { token, record: record.to_json(c, Self::visibility(c, &auth, record.id())) })
+    }
+
+    async fn verify_token(&self, token: &str) -> Option<(Collection, Record)> {
+        let unverified: AuthClaims = jsonwebtoken::dangerous::insecure_decode_claims(token).ok()?;
+        if unverified.kind != TOKEN_TYPE_AUTH || unverified.exp < self.now_secs() {
+            return None;
+        }
+        let c = self.find_collection(&unverified.collection_id).filter(|c| c.is_auth() && c.id == unverified.collection_id)?;
+        let record = self.find_record(&c, &unverified.id).await.ok()??;
+        let (secret, _) = c.token_config("authToken");
+        let key = signing_key(record.text("tokenKey"), &secret);
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.validate_exp = false; // checked above against the app's clock
+        validation.required_spec_claims.clear();
+        jsonwebtoken::decode::<AuthClaims>(token, &DecodingKey::from_secret(&key), &validation).ok()?;
+        Some((c, record))
+    }
+}
+
+#[async_trait]
+impl AuthApi for App {
+    async fn authenticate(&self, token: &str) -> Auth {
+        let token = token.strip_prefix(AUTH_HEADER_PREFIX).unwrap_or(token).trim();
+        if token.is_empty() {
+            return Auth::Guest;
+        }
+        match self.verify_token(token).await {
+            Some((c, r)) => Auth::Record {
+                collection_id: c.id.clone(),
+                collection_name: c.name.clone(),
+                id: r.id().to_owned(),
+                superuser: c.is_superusers(),
+            },
+            None => Auth::Guest,
+        }
+    }
+
+    async fn auth_methods(&self, collection: &str) -> Result<Value, ServiceError> {
+        let c = self.auth_collection(collection)?;
+        let (enabled, identity_fields) = c.password_auth();
+        let opt = |key: &str, field: &str| c.auth_option(key).and_then(|o| o.get(field)).cloned();
+        let mfa_on = opt("mfa", "enabled").and_then(|v| v.as_bool()).unwrap_or(false);
+        let otp_on = opt("otp", "enabled").and_then(|v| v.as_bool()).unwrap_or(false);
+        Ok(json!({
+            "password": {"enabled": enabled, "identityFields": identity_fields},
+            "oauth2": {"enabled": false, "providers": []},
+            "mfa": {"enabled": mfa_on, "duration": if mfa_on { opt("mfa", "duration").unwrap_or(json!(0)) } else { json!(0) }},
+            "otp": {"enabled": otp_on, "duration": if otp_on { opt("otp", "duration").unwrap_or(json!(0)) } else { json!(0) }},
+            "authProviders": [],
+            "usernamePassword": enabled && identity_fields.iter().any(|f| f == "username"),
+            "emailPassword": enabled && identity_fields.iter().any(|f| f == "email"),
+        }))
+    }
+
+    async fn auth_with_password(
+        &self,
+        collection: &str,
+        identity: &str,
+        password: &str,
+        identity_field: Option<&str>,
+    ) -> Result<AuthResponse, ServiceError> {
+        let c = self.auth_collection(collection)?;
+        let mut errs = ValidationErrors::new();
+        if identity.is_empty() {
+            errs.add("identity", FieldError::required());
+        }
+        if password.is_empty() {
+            errs.add("password", FieldError::required());
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::BadRequest { message: "An error occurred while validating the submitted data.".into(), data: errs });
+        }
+        let (enabled, identity_fields) = c.password_auth();
+        if !enabled {
+            return Err(ServiceError::Forbidden("The collection is not configured to allow password authentication.".into()));
+        }
+        let fields: Vec<String> = match identity_field {
+            Some(f) if !f.is_empty() => {
+                if !identity_fields.iter().any(|x| x == f) {
+                    let mut errs = ValidationErrors::new();
+                    errs.add("identityField", FieldError::new("validation_in_invalid", "Must be a valid value."));
+                    return Err(ServiceError::BadRequest { message: "An error occurred while validating the submitted data.".into(), data: errs });
+                }
+                vec![f.to_owned()]
+            }
+            _ => identity_fields,
+        };
+        let mut found = None;
+        for f in fields.iter().filter(|f| c.field(f).is_some()) {
+            let sql = format!("SELECT * FROM {} WHERE {} = ? LIMIT 1", ident(&c.name), ident(f));
+            let rows = self.db().query(&sql, &[identity.into()]).await?;
+            if let Some(row) = rows.first() {
+                found = Some(store::record_from_row(&c, row));
+                break;
+            }
+        }
+        let Some(record) = found else {
+            return Err(failed_to_authenticate());
+        };
+        let hash = record.text("password").to_owned();
+        let plain = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || bcrypt::verify(plain, &hash).unwrap_or(false))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            return Err(failed_to_authenticate());
+        }
+        self.auth_response(&c, &record)
+    }
+
+    async fn auth_refresh(&self, auth: &Auth, collection: &str) -> Result<AuthResponse, ServiceError> {
+        let Auth::Record { collection_id, collection_name, id, .. } = auth else {
+            return Err(ServiceError::Unauthorized("The request requires valid record authorization token.".into()));
+        };
+        let c = self
+            .find_collection(collection)
+            .ok_or_else(|| ServiceError::NotFound("Missing or invalid collection context.".into()))?;
+        if *collection_id != c.id {
+            return Err(ServiceError::Forbidden(format!(
+                "The request requires auth record from {collection_name} collection."
+            )));
+        }
+        let record = self.find_record(&c, id).await?.ok_or_else(ServiceError::not_found)?;
+        self.auth_response(&c, &record)
+    }
+}

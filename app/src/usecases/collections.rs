@@ -1,0 +1,398 @@
+//! Collections management: create, update, delete, import, truncate (superusers only), all
+//! through one save path that validates, migrates the table and stores the row atomically.
+
+use super::access::require_superuser;
+use super::list::{page_bounds, paginate};
+use super::view_fields::infer_view_fields;
+use crate::App;
+use crate::error::AppError;
+use crate::store;
+use async_trait::async_trait;
+use basalt_domain::collection::{
+    Collection, CollectionType, ValidateContext, default_collection_id, ensure_system_fields,
+    index_parts, merge_json, scaffold_json, scaffolds, validate_collection,
+};
+use basalt_domain::error::{FieldError, ValidationErrors};
+use basalt_domain::schema;
+use basalt_ports::db::Transaction;
+use basalt_ports::{Auth, CollectionsApi, ListQuery, ListResult, ServiceError};
+use serde_json::{Value, json};
+
+/// Why a collection could not be saved.
+#[derive(Debug)]
+pub(crate) enum SaveError {
+    /// The definition is invalid (400 with these errors).
+    Invalid(ValidationErrors),
+    /// SQLite rejected the migration (400 with the raw error, as PocketBase does).
+    Rejected(String),
+    /// Something else failed.
+    App(AppError),
+}
+
+impl From<AppError> for SaveError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Db(basalt_ports::DbError::Query(msg)) => SaveError::Rejected(msg),
+            AppError::Db(basalt_ports::DbError::Unique(msg)) => SaveError::Rejected(msg),
+            other => SaveError::App(other),
+        }
+    }
+}
+
+impl SaveError {
+    fn into_service(self, action: &str) -> ServiceError {
+        match self {
+            SaveError::Invalid(data) => ServiceError::BadRequest {
+                message: format!("Failed to {action} collection."),
+                data,
+            },
+            SaveError::Rejected(raw) => ServiceError::bad_request(format!(
+                "Failed to {action} collection. Raw error: \n{raw}"
+            )),
+            SaveError::App(e) => e.into(),
+        }
+    }
+}
+
+const TOKEN_KEYS: [&str; 5] = [
+    "authToken",
+    "fileToken",
+    "passwordResetToken",
+    "emailChangeToken",
+    "verificationToken",
+];
+
+fn bad_format() -> ServiceError {
+    ServiceError::bad_request("Failed to load the submitted data due to invalid formatting.")
+}
+
+impl App {
+    /// Builds a new collection from a request body laid over the scaffold of its type.
+    pub(crate) fn collection_from_body(&self, body: &Value) -> Result<Collection, ValidationErrors> {
+        let type_name = body.get("type").and_then(Value::as_str).unwrap_or("base");
+        let kind = CollectionType::parse(type_name).unwrap_or(CollectionType::Base);
+        let mut base = scaffold_json(kind);
+        merge_json(&mut base, body);
+        base["type"] = json!(kind.as_str());
+        Collection::from_json(&base)
+    }
+
+    /// Lays a request body over a stored collection.
+    pub(crate) fn collection_with_patch(
+        original: &Collection,
+        body: &Value,
+    ) -> Result<Collection, ValidationErrors> {
+        let mut base = original.to_json(true);
+        merge_json(&mut base, body);
+        Collection::from_json(&base)
+    }
+
+    async fn validate_context(&self, tx: &mut dyn Transaction, except_id: &str) -> Result<ValidateContext, AppError> {
+        let collections = self.collections();
+        let rows = tx
+            .query("SELECT `name` FROM sqlite_master WHERE `type` IN ('table', 'view')", &[])
+            .await?;
+        let internal_tables = rows
+            .iter()
+            .map(|r| r.text("name").to_owned())
+            .filter(|n| !collections.iter().any(|c| c.name.eq_ignore_ascii_case(n)))
+            .collect();
+        Ok(ValidateContext {
+            others: collections
+                .iter()
+                .filter(|c| c.id != except_id)
+                .map(|c| (c.id.clone(), c.name.clone()))
+                .collect(),
+            internal_tables,
+        })
+    }
+
+    /// Completes, validates and stores `c` (new when `original` is `None`) inside `tx`:
+    /// default id, system fields, token secrets, view fields, the table migration and the
+    /// `_collections` row. The cache is not reloaded; the caller does that after commit.
+    pub(crate) async fn save_collection_in(
+        &self,
+        tx: &mut dyn Transaction,
+        mut c: Collection,
+        original: Option<&Collection>,
+    ) -> Result<Collection, SaveError> {
+        if c.id.is_empty() && original.is_none() {
+            c.id = default_collection_id(c.kind, &c.name);
+        }
+        ensure_system_fields(&mut c);
+        normalize_indexes(&mut c);
+        if c.is_auth() {
+            for key in TOKEN_KEYS {
+                let entry = c.options.entry(key).or_insert_with(|| json!({}));
+                if entry.get("secret").and_then(Value::as_str).is_none_or(str::is_empty) {
+                    let secret = self.random_from_pattern("[a-zA-Z0-9]{50}")?;
+                    if let Value::Object(o) = entry {
+                        o.insert("secret".into(), json!(secret));
+                    }
+                }
+            }
+        }
+        let now = self.now();
+        c.created = original.map_or_else(|| now.clone(), |o| o.created.clone());
+        c.updated = now;
+
+        let ctx = self.validate_context(tx, &c.id).await?;
+        if c.is_view() && is_select(c.view_query()) {
+            match infer_view_fields(tx, &c).await {
+                Ok(fields) => c.fields = fields,
+                Err(raw) => {
+                    let mut errs = ValidationErrors::new();
+                    errs.add("viewQuery", FieldError::new("validation_invalid_view_query", format!("Invalid query - {raw}")));
+                    return Err(SaveError::Invalid(errs));
+                }
+            }
+        } else if c.is_view() && !c.view_query().trim().is_empty() {
+            let mut errs = ValidationErrors::new();
+            errs.add("viewQuery", FieldError::new("validation_invalid_view_query", "Invalid query - only a single SELECT statement is allowed."));
+            return Err(SaveError::Invalid(errs));
+        }
+        let errs = validate_collection(&c, original, &ctx);
+        if !errs.is_empty() {
+            return Err(SaveError::Invalid(errs));
+        }
+        match original {
+            None => {
+                store::run_statements(tx, &schema::create_statements(&c)).await?;
+                store::insert_collection(tx, &c).await?;
+            }
+            Some(o) => {
+                store::run_statements(tx, &schema::alter_statements(o, &c)).await?;
+                store::update_collection(tx, &c).await?;
+            }
+        }
+        Ok(c)
+    }
+
+    /// Saves one collection in its own transaction and reloads the cache.
+    pub(crate) async fn save_collection(
+        &self,
+        c: Collection,
+        original: Option<&Collection>,
+    ) -> Result<Collection, SaveError> {
+        let mut tx = self.db().begin().await.map_err(AppError::from)?;
+        let saved = self.save_collection_in(tx.as_mut(), c, original).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        self.reload_collections().await?;
+        Ok(saved)
+    }
+
+    async fn delete_collection_in(&self, tx: &mut dyn Transaction, c: &Collection) -> Result<(), ServiceError> {
+        if c.system {
+            return Err(ServiceError::bad_request("Failed to delete collection."));
+        }
+        let referenced = self.collections().iter().any(|other| {
+            other.id != c.id
+                && other.fields.iter().any(|f| {
+                    f.type_name() == "relation"
+                        && serde_json::to_value(f)
+                            .ok()
+                            .and_then(|v| v.get("collectionId").cloned())
+                            == Some(json!(c.id))
+                })
+        });
+        if referenced {
+            return Err(ServiceError::bad_request("Failed to delete collection due to existing dependency."));
+        }
+        store::run_statements(tx, &schema::drop_statements(c)).await?;
+        tx.execute("DELETE FROM `_collections` WHERE `id` = ?", &[c.id.clone().into()])
+            .await?;
+        Ok(())
+    }
+
+    fn found(&self, id_or_name: &str) -> Result<Collection, ServiceError> {
+        self.find_collection(id_or_name).ok_or_else(ServiceError::not_found)
+    }
+}
+
+fn is_select(query: &str) -> bool {
+    let q = query.trim().trim_end_matches(';');
+    q.len() > 6 && q[..6].eq_ignore_ascii_case("select") && !q.contains(';')
+}
+
+/// Rewrites every index to its canonical form on the collection's current table name.
+fn normalize_indexes(c: &mut Collection) {
+    c.indexes = c
+        .indexes
+        .iter()
+        .map(|idx| match index_parts(idx) {
+            Some(p) => format!(
+                "CREATE {}INDEX `{}` ON `{}` ({}){}",
+                if p.unique { "UNIQUE " } else { "" },
+                p.name,
+                c.name,
+                p.columns,
+                p.where_clause.map(|w| format!(" {w}")).unwrap_or_default()
+            ),
+            None => idx.clone(),
+        })
+        .collect();
+}
+
+#[async_trait]
+impl CollectionsApi for App {
+    async fn list_collections(&self, auth: &Auth, query: ListQuery) -> Result<ListResult, ServiceError> {
+        require_superuser(auth)?;
+        let mut all: Vec<Value> = self.collections().iter().map(|c| c.to_json(false)).collect();
+        if let Some(sort) = query.sort.as_deref().filter(|s| !s.trim().is_empty()) {
+            sort_json(&mut all, sort)?;
+        }
+        let (page, per_page) = page_bounds(&query);
+        Ok(paginate(all, page, per_page, query.skip_total))
+    }
+
+    async fn view_collection(&self, auth: &Auth, id_or_name: &str) -> Result<Value, ServiceError> {
+        require_superuser(auth)?;
+        Ok(self.found(id_or_name)?.to_json(false))
+    }
+
+    async fn create_collection(&self, auth: &Auth, body: Value) -> Result<Value, ServiceError> {
+        require_superuser(auth)?;
+        if !body.is_object() {
+            return Err(bad_format());
+        }
+        let type_name = body.get("type").and_then(Value::as_str).unwrap_or("");
+        if !type_name.is_empty() && CollectionType::parse(type_name).is_none() {
+            let mut data = ValidationErrors::new();
+            data.add("type", FieldError::new("validation_in_invalid", "Must be a valid value."));
+            return Err(ServiceError::BadRequest { message: "Failed to create collection.".into(), data });
+        }
+        let c = self.collection_from_body(&body).map_err(|_| bad_format())?;
+        let saved = self.save_collection(c, None).await.map_err(|e| e.into_service("create"))?;
+        Ok(saved.to_json(false))
+    }
+
+    async fn update_collection(&self, auth: &Auth, id_or_name: &str, body: Value) -> Result<Value, ServiceError> {
+        require_superuser(auth)?;
+        let original = self.found(id_or_name)?;
+        if !body.is_object() {
+            return Err(bad_format());
+        }
+        let c = Self::collection_with_patch(&original, &body).map_err(|_| bad_format())?;
+        let saved = self
+            .save_collection(c, Some(&original))
+            .await
+            .map_err(|e| e.into_service("update"))?;
+        Ok(saved.to_json(false))
+    }
+
+    async fn delete_collection(&self, auth: &Auth, id_or_name: &str) -> Result<(), ServiceError> {
+        require_superuser(auth)?;
+        let c = self.found(id_or_name)?;
+        let mut tx = self.db().begin().await?;
+        self.delete_collection_in(tx.as_mut(), &c).await?;
+        tx.commit().await?;
+        self.reload_collections().await?;
+        Ok(())
+    }
+
+    async fn import_collections(&self, auth: &Auth, body: Value) -> Result<(), ServiceError> {
+        require_superuser(auth)?;
+        let items = match body.get("collections") {
+            Some(Value::Array(items)) if !items.is_empty() => items.clone(),
+            _ => {
+                let mut data = ValidationErrors::new();
+                data.add("collections", FieldError::required());
+                return Err(ServiceError::BadRequest { message: "An error occurred while validating the submitted data.".into(), data });
+            }
+        };
+        let delete_missing = body.get("deleteMissing").and_then(Value::as_bool).unwrap_or(false);
+        let import_failed = |msg: String| {
+            let mut data = ValidationErrors::new();
+            data.add("collections", FieldError::new("validation_collections_import_failure", msg));
+            ServiceError::BadRequest { message: "Failed to import collections.".into(), data }
+        };
+        let mut tx = self.db().begin().await?;
+        let mut kept: Vec<String> = Vec::new();
+        for item in &items {
+            let id = item.get("id").and_then(Value::as_str).unwrap_or("");
+            let name = item.get("name").and_then(Value::as_str).unwrap_or("");
+            let existing = self
+                .collections()
+                .iter()
+                .find(|c| (!id.is_empty() && c.id == id) || (id.is_empty() && c.name.eq_ignore_ascii_case(name)))
+                .cloned();
+            let parsed = match &existing {
+                Some(o) => Self::collection_with_patch(o, item),
+                None => self.collection_from_body(item),
+            };
+            let c = parsed.map_err(|e| import_failed(format!("Invalid collection \"{name}\": {e}.")))?;
+            let saved = match self.save_collection_in(tx.as_mut(), c, existing.as_ref()).await {
+                Ok(saved) => saved,
+                Err(SaveError::App(e)) => return Err(e.into()),
+                Err(SaveError::Invalid(errs)) => {
+                    return Err(import_failed(format!("Collections import failed for \"{name}\": {errs}.")));
+                }
+                Err(SaveError::Rejected(raw)) => {
+                    return Err(import_failed(format!("Collections import failed for \"{name}\": {raw}.")));
+                }
+            };
+            kept.push(saved.id);
+        }
+        if delete_missing {
+            let missing: Vec<Collection> = self
+                .collections()
+                .iter()
+                .filter(|c| !c.system && !kept.contains(&c.id))
+                .cloned()
+                .collect();
+            for c in missing {
+                store::run_statements(tx.as_mut(), &schema::drop_statements(&c)).await?;
+                tx.execute("DELETE FROM `_collections` WHERE `id` = ?", &[c.id.clone().into()])
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        self.reload_collections().await?;
+        Ok(())
+    }
+
+    async fn collection_scaffolds(&self, auth: &Auth) -> Result<Value, ServiceError> {
+        require_superuser(auth)?;
+        Ok(scaffolds().clone())
+    }
+
+    async fn truncate_collection(&self, auth: &Auth, id_or_name: &str) -> Result<(), ServiceError> {
+        require_superuser(auth)?;
+        let c = self.found(id_or_name)?;
+        if c.is_view() {
+            return Err(ServiceError::bad_request("View collections cannot be truncated since they don't store their own records."));
+        }
+        self.db()
+            .execute(&format!("DELETE FROM {}", schema::ident(&c.name)), &[])
+            .await?;
+        Ok(())
+    }
+}
+
+/// Sorts collection JSON by `name`, `created`, ... (`-` for descending).
+fn sort_json(items: &mut [Value], sort: &str) -> Result<(), ServiceError> {
+    let keys: Vec<(String, bool)> = sort
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| match k.strip_prefix('-') {
+            Some(rest) => (rest.to_owned(), true),
+            None => (k.trim_start_matches('+').to_owned(), false),
+        })
+        .collect();
+    const SORTABLE: [&str; 6] = ["id", "name", "type", "system", "created", "updated"];
+    if keys.iter().any(|(k, _)| !SORTABLE.contains(&k.as_str())) {
+        return Err(ServiceError::bad_request("Invalid sort parameter format."));
+    }
+    items.sort_by(|a, b| {
+        for (k, desc) in &keys {
+            let ord = a[k].to_string().cmp(&b[k].to_string());
+            let ord = if *desc { ord.reverse() } else { ord };
+            if ord != std::cmp::Ordering::Equal {
+                return ord;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+    Ok(())
+}

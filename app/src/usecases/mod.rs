@@ -1,0 +1,10 @@
+//! The use cases behind the service API: each file implements one driving port on [`crate::App`].
+
+pub(crate) mod access;
+mod auth;
+mod collections;
+mod list;
+mod records;
+mod view_fields;
+
+pub(crate) use collections::SaveError;

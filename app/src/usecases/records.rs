@@ -1,0 +1,324 @@
+//! Records CRUD guarded by the collection's API rules, with PocketBase's status semantics:
+//! a failing list rule filters, a failing view/update/delete rule is 404, a failing create
+//! rule is 400, and a `null` rule is 403 for everyone but superusers.
+
+use super::access::{RuleCheck, check_rule, superusers_only};
+use super::list::{order_by, page_bounds, total_pages};
+use crate::App;
+use crate::error::AppError;
+use crate::store;
+use async_trait::async_trait;
+use basalt_domain::collection::Collection;
+use basalt_domain::error::{FieldError, ValidationErrors};
+use basalt_domain::field::FieldKind;
+use basalt_domain::record::{AuthInput, Record, Visibility};
+use basalt_domain::schema::ident;
+use basalt_ports::db::{DbError, SqlValue};
+use basalt_ports::{Auth, ListQuery, ListResult, RecordsApi, RequestContext, ServiceError};
+use serde_json::{Map, Value};
+
+/// The bcrypt cost PocketBase uses when a password field's `cost` is 0.
+const DEFAULT_BCRYPT_COST: u32 = 10;
+
+fn missing_collection() -> ServiceError {
+    ServiceError::NotFound("Missing collection context.".into())
+}
+
+fn missing_or_invalid_collection() -> ServiceError {
+    ServiceError::NotFound("Missing or invalid collection context.".into())
+}
+
+impl App {
+    /// The collection `name` for the records endpoints (404 when missing).
+    pub(crate) fn record_collection(&self, name: &str) -> Result<Collection, ServiceError> {
+        self.find_collection(name).ok_or_else(missing_collection)
+    }
+
+    /// Loads one record by id, `None` when absent.
+    pub(crate) async fn find_record(&self, c: &Collection, id: &str) -> Result<Option<Record>, AppError> {
+        let sql = format!("SELECT * FROM {} WHERE `id` = ? LIMIT 1", ident(&c.name));
+        let rows = self.db().query(&sql, &[id.into()]).await?;
+        Ok(rows.first().map(|r| store::record_from_row(c, r)))
+    }
+
+    /// What `auth` may see of records of `c`.
+    pub(crate) fn visibility(c: &Collection, auth: &Auth, record_id: &str) -> Visibility {
+        let owner = matches!(auth, Auth::Record { collection_id, id, .. } if *collection_id == c.id && id == record_id);
+        Visibility { hidden: auth.is_superuser(), email: auth.is_superuser() || owner }
+    }
+
+    /// Hashes a plain password off the async runtime.
+    pub(crate) async fn hash_password(&self, plain: String, cost: u32) -> Result<String, AppError> {
+        tokio::task::spawn_blocking(move || bcrypt::hash(plain, cost))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("bcrypt: {e}")))
+    }
+
+    /// Fills generated values, hashes a new password and validates; `Err` holds field errors.
+    async fn prepare_record(
+        &self,
+        c: &Collection,
+        record: &mut Record,
+        input: &AuthInput,
+        is_create: bool,
+    ) -> Result<(), Result<ValidationErrors, AppError>> {
+        let now = self.now();
+        for f in &c.fields {
+            match &f.kind {
+                FieldKind::Autodate(_) => {
+                    if let Some(v) = f.autodate_value(&now, is_create) {
+                        record.set(&f.name, v);
+                    }
+                }
+                FieldKind::Text(opts) if is_create && !opts.autogenerate_pattern.is_empty() => {
+                    if record.text(&f.name).is_empty() {
+                        let v = self.random_from_pattern(&opts.autogenerate_pattern).map_err(Err)?;
+                        record.set(&f.name, Value::String(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut errs = record.validate(c, input, is_create);
+        self.check_relations(c, record, &mut errs).await.map_err(Err)?;
+        if !errs.is_empty() {
+            return Err(Ok(errs));
+        }
+        if let (Some(plain), Some(field)) = (input.password.clone(), c.fields.iter().find(|f| matches!(f.kind, FieldKind::Password(_)))) {
+            let cost = match &field.kind {
+                FieldKind::Password(o) if o.cost > 0 => o.cost as u32,
+                _ => DEFAULT_BCRYPT_COST,
+            };
+            let hash = self.hash_password(plain, cost).await.map_err(Err)?;
+            record.set(&field.name, Value::String(hash));
+            if c.is_auth() && !is_create {
+                let key = self.random_from_pattern("[a-zA-Z0-9]{50}").map_err(Err)?;
+                record.set("tokenKey", Value::String(key));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `validation_missing_rel_records` for relation ids that don't exist.
+    async fn check_relations(&self, c: &Collection, record: &Record, errs: &mut ValidationErrors) -> Result<(), AppError> {
+        for f in &c.fields {
+            let FieldKind::Relation(opts) = &f.kind else { continue };
+            if errs.get(&f.name).is_some() {
+                continue;
+            }
+            let ids: Vec<String> = match record.get(&f.name) {
+                Value::String(s) if !s.is_empty() => vec![s.clone()],
+                Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                _ => Vec::new(),
+            };
+            if ids.is_empty() {
+                continue;
+            }
+            let Some(target) = self.find_collection(&opts.collection_id) else {
+                errs.add(f.name.clone(), missing_rel());
+                continue;
+            };
+            let marks = vec!["?"; ids.len()].join(", ");
+            let sql = format!("SELECT COUNT(DISTINCT `id`) AS n FROM {} WHERE `id` IN ({marks})", ident(&target.name));
+            let params: Vec<SqlValue> = ids.iter().map(|i| SqlValue::from(i.as_str())).collect();
+            let rows = self.db().query(&sql, &params).await?;
+            let found = rows.first().and_then(|r| r.get("n")).and_then(SqlValue::as_i64).unwrap_or(0);
+            if found != ids.len() as i64 {
+                errs.add(f.name.clone(), missing_rel());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `record` (insert or update) in a transaction, turning UNIQUE violations into
+    /// `validation_not_unique` errors on the offending fields.
+    async fn write_record(&self, c: &Collection, record: &Record, old_id: Option<&str>, action: &str) -> Result<(), ServiceError> {
+        let mut tx = self.db().begin().await?;
+        let res = match old_id {
+            None => store::insert_record(tx.as_mut(), c, record).await,
+            Some(id) => store::update_record(tx.as_mut(), c, id, record).await,
+        };
+        match res {
+            Ok(()) => {
+                tx.commit().await?;
+                Ok(())
+            }
+            Err(AppError::Db(DbError::Unique(msg))) => {
+                tx.rollback().await?;
+                Err(ServiceError::BadRequest { message: format!("Failed to {action} record."), data: unique_errors(c, &msg) })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn missing_rel() -> FieldError {
+    FieldError::new("validation_missing_rel_records", "Failed to find all relation records with the provided ids.")
+}
+
+/// Maps SQLite's `UNIQUE constraint failed: t.a, t.b` to `validation_not_unique` per field.
+fn unique_errors(c: &Collection, msg: &str) -> ValidationErrors {
+    let mut errs = ValidationErrors::new();
+    let cols = msg.rsplit(':').next().unwrap_or("");
+    for col in cols.split(',') {
+        let name = col.trim().rsplit('.').next().unwrap_or("").trim();
+        if c.field(name).is_some() {
+            errs.add(name, FieldError::new("validation_not_unique", "Value must be unique."));
+        }
+    }
+    if errs.is_empty() {
+        errs.add("id", FieldError::new("validation_not_unique", "Value must be unique."));
+    }
+    errs
+}
+
+fn failed(action: &str, data: ValidationErrors) -> ServiceError {
+    ServiceError::BadRequest { message: format!("Failed to {action} record."), data }
+}
+
+#[async_trait]
+impl RecordsApi for App {
+    async fn list_records(&self, req: &RequestContext, collection: &str, query: ListQuery) -> Result<ListResult, ServiceError> {
+        let auth = &req.auth;
+        let c = self.record_collection(collection)?;
+        let (page, per_page) = page_bounds(&query);
+        let allowed = match check_rule(&c.rules.list, auth) {
+            RuleCheck::SuperusersOnly => return Err(superusers_only()),
+            RuleCheck::Allow => true,
+            RuleCheck::Deny => false,
+        };
+        if query.filter.as_deref().is_some_and(|f| !f.trim().is_empty()) {
+            return Err(ServiceError::bad_request("Invalid filter parameters: the filter language is not supported yet."));
+        }
+        let order = order_by(&c, query.sort.as_deref())?;
+        let mut items = Vec::new();
+        let mut total = 0;
+        if allowed {
+            let mut sql = format!("SELECT * FROM {}", ident(&c.name));
+            if !order.is_empty() {
+                sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+            }
+            sql.push_str(" LIMIT ? OFFSET ?");
+            let rows = self
+                .db()
+                .query(&sql, &[SqlValue::Integer(per_page), SqlValue::Integer((page - 1) * per_page)])
+                .await?;
+            items = rows
+                .iter()
+                .map(|r| {
+                    let rec = store::record_from_row(&c, r);
+                    rec.to_json(&c, Self::visibility(&c, auth, rec.id()))
+                })
+                .collect();
+            if !query.skip_total {
+                let rows = self.db().query(&format!("SELECT COUNT(*) AS n FROM {}", ident(&c.name)), &[]).await?;
+                total = rows.first().and_then(|r| r.get("n")).and_then(SqlValue::as_i64).unwrap_or(0);
+            }
+        }
+        let (total_items, total_pages) = if query.skip_total { (-1, -1) } else { (total, total_pages(total, per_page)) };
+        Ok(ListResult { page, per_page, total_items, total_pages, items })
+    }
+
+    async fn view_record(&self, req: &RequestContext, collection: &str, id: &str) -> Result<Value, ServiceError> {
+        let auth = &req.auth;
+        let c = self.record_collection(collection)?;
+        match check_rule(&c.rules.view, auth) {
+            RuleCheck::SuperusersOnly => return Err(superusers_only()),
+            RuleCheck::Deny => return Err(ServiceError::not_found()),
+            RuleCheck::Allow => {}
+        }
+        let rec = self.find_record(&c, id).await?.ok_or_else(ServiceError::not_found)?;
+        Ok(rec.to_json(&c, Self::visibility(&c, auth, rec.id())))
+    }
+
+    async fn create_record(&self, req: &RequestContext, collection: &str, body: Map<String, Value>) -> Result<Value, ServiceError> {
+        let auth = &req.auth;
+        let c = self.find_collection(collection).ok_or_else(missing_or_invalid_collection)?;
+        if c.is_view() {
+            return Err(ServiceError::bad_request("Unsupported collection type."));
+        }
+        match check_rule(&c.rules.create, auth) {
+            RuleCheck::SuperusersOnly => return Err(superusers_only()),
+            RuleCheck::Deny => return Err(failed("create", ValidationErrors::new())),
+            RuleCheck::Allow => {}
+        }
+        let mut record = Record::new(&c);
+        let mut body = body;
+        if c.is_auth() && !auth.is_superuser() {
+            body.remove("verified");
+        }
+        let input = record.apply_input(&c, &body, true);
+        match self.prepare_record(&c, &mut record, &input, true).await {
+            Ok(()) => {}
+            Err(Ok(errs)) => return Err(failed("create", errs)),
+            Err(Err(e)) => return Err(e.into()),
+        }
+        self.write_record(&c, &record, None, "create").await?;
+        Ok(record.to_json(&c, Self::visibility(&c, auth, record.id())))
+    }
+
+    async fn update_record(&self, req: &RequestContext, collection: &str, id: &str, body: Map<String, Value>) -> Result<Value, ServiceError> {
+        let auth = &req.auth;
+        let c = self.find_collection(collection).ok_or_else(missing_or_invalid_collection)?;
+        if c.is_view() {
+            return Err(ServiceError::bad_request("Unsupported collection type."));
+        }
+        match check_rule(&c.rules.update, auth) {
+            RuleCheck::SuperusersOnly => return Err(superusers_only()),
+            RuleCheck::Deny => return Err(ServiceError::not_found()),
+            RuleCheck::Allow => {}
+        }
+        let original = self.find_record(&c, id).await?.ok_or_else(ServiceError::not_found)?;
+        let mut record = original.clone();
+        let mut body = body;
+        if c.is_auth() && !auth.is_superuser() {
+            body.remove("verified");
+        }
+        let input = record.apply_input(&c, &body, false);
+        if c.is_auth() && input.password.is_some() && !auth.is_superuser() {
+            let hash = original.text("password").to_owned();
+            let old = input.old_password.clone().unwrap_or_default();
+            let mut errs = ValidationErrors::new();
+            if old.is_empty() {
+                errs.add("oldPassword", FieldError::required());
+            } else {
+                let ok = tokio::task::spawn_blocking(move || bcrypt::verify(old, &hash).unwrap_or(false))
+                    .await
+                    .unwrap_or(false);
+                if !ok {
+                    errs.add("oldPassword", FieldError::new("validation_invalid_old_password", "Missing or invalid old password."));
+                }
+            }
+            if !errs.is_empty() {
+                return Err(failed("update", errs));
+            }
+        }
+        match self.prepare_record(&c, &mut record, &input, false).await {
+            Ok(()) => {}
+            Err(Ok(errs)) => return Err(failed("update", errs)),
+            Err(Err(e)) => return Err(e.into()),
+        }
+        self.write_record(&c, &record, Some(original.id()), "update").await?;
+        Ok(record.to_json(&c, Self::visibility(&c, auth, record.id())))
+    }
+
+    async fn delete_record(&self, req: &RequestContext, collection: &str, id: &str) -> Result<(), ServiceError> {
+        let auth = &req.auth;
+        let c = self.record_collection(collection)?;
+        if c.is_view() {
+            return Err(ServiceError::bad_request("Unsupported collection type."));
+        }
+        match check_rule(&c.rules.delete, auth) {
+            RuleCheck::SuperusersOnly => return Err(superusers_only()),
+            RuleCheck::Deny => return Err(ServiceError::not_found()),
+            RuleCheck::Allow => {}
+        }
+        let rec = self.find_record(&c, id).await?.ok_or_else(ServiceError::not_found)?;
+        let sql = format!("DELETE FROM {} WHERE `id` = ?", ident(&c.name));
+        let mut tx = self.db().begin().await?;
+        tx.execute(&sql, &[rec.id().into()]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,12 @@
+//! Basalt's pure core: collections, fields, records, validation and token claims.
+//! No I/O, no async, no clock or randomness of its own: callers pass them in.
+
+pub mod collection;
+pub mod datetime;
+pub mod error;
+pub mod field;
+pub mod pattern;
+pub mod record;
+pub mod schema;
+pub mod sql;
+pub mod token;

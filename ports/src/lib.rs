@@ -1,0 +1,18 @@
+//! Basalt's ports: the traits every side effect goes through (driven ports) and the service API
+//! the HTTP adapter calls (driving ports). Traits only; implementations live in `adapters/*`
+//! and in the `basalt` app crate. With the `mock` feature, `mockall` mocks of each trait.
+
+pub mod clock;
+pub mod db;
+pub mod files;
+pub mod mail;
+pub mod random;
+pub mod service;
+
+pub use clock::Clock;
+pub use db::{Database, DbError, ExecResult, Row, Transaction};
+pub use random::Random;
+pub use service::{
+    Auth, AuthApi, AuthResponse, CollectionsApi, ListQuery, ListResult, RecordsApi, RequestContext,
+    ServiceError, Services,
+};

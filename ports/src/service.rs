@@ -1,0 +1,229 @@
+//! The driving ports: the service API the HTTP adapter calls. Bodies and results are JSON
+//! values because records are dynamic by nature; the HTTP adapter never sees the app crate.
+
+use async_trait::async_trait;
+use basalt_domain::error::ValidationErrors;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Who is making a request, as resolved from its `Authorization` token.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Auth {
+    /// No (valid) token.
+    #[default]
+    Guest,
+    /// A record of an auth collection; `superuser` is true for `_superusers` records.
+    Record {
+        /// The auth collection's id.
+        collection_id: String,
+        /// The auth collection's name.
+        collection_name: String,
+        /// The record's id.
+        id: String,
+        /// True for `_superusers` records.
+        superuser: bool,
+    },
+}
+
+impl Auth {
+    /// True for a `_superusers` record.
+    pub fn is_superuser(&self) -> bool {
+        matches!(self, Auth::Record { superuser: true, .. })
+    }
+
+    /// True when no record is authenticated.
+    pub fn is_guest(&self) -> bool {
+        matches!(self, Auth::Guest)
+    }
+}
+
+/// A request as the record rules see it (`@request.*`): who, with which method, query
+/// parameters and headers (header names lowercased).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestContext {
+    /// Who is making the request.
+    pub auth: Auth,
+    /// The HTTP method (`GET`, `POST`, ...).
+    pub method: String,
+    /// The query parameters (a repeated key keeps its last value).
+    pub query: Map<String, Value>,
+    /// The headers, names lowercased, values as strings.
+    pub headers: Map<String, Value>,
+}
+
+impl RequestContext {
+    /// A context with only an identity (for calls that don't come from HTTP).
+    pub fn with_auth(auth: Auth) -> Self {
+        Self { auth, ..Self::default() }
+    }
+}
+
+/// Errors a use case returns; the HTTP adapter maps each to a status and PocketBase's shape.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ServiceError {
+    /// 400 with per-field errors.
+    #[error("{message}")]
+    BadRequest {
+        /// The top-level message.
+        message: String,
+        /// Per-field `validation_*` errors (may be empty).
+        data: ValidationErrors,
+    },
+    /// 401: a valid token is required.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: authenticated but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 500: an internal failure; the text is logged, never sent outside `--dev`.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// A 400 with only a message.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ServiceError::BadRequest {
+            message: message.into(),
+            data: ValidationErrors::new(),
+        }
+    }
+
+    /// PocketBase's generic 404.
+    pub fn not_found() -> Self {
+        ServiceError::NotFound("The requested resource wasn't found.".into())
+    }
+}
+
+impl From<crate::db::DbError> for ServiceError {
+    fn from(e: crate::db::DbError) -> Self {
+        ServiceError::Internal(e.to_string())
+    }
+}
+
+/// Result alias for the service API.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// List parameters shared by collections and records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// 1-based page (default 1).
+    pub page: Option<i64>,
+    /// Page size (default 30, capped at 1000).
+    pub per_page: Option<i64>,
+    /// Comma-separated sort keys, `-` for descending.
+    pub sort: Option<String>,
+    /// Skip counting the total (totals become -1).
+    pub skip_total: bool,
+    /// A filter expression (the rules issue completes the language).
+    pub filter: Option<String>,
+}
+
+/// A page of results in PocketBase's shape.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListResult {
+    /// 1-based page.
+    pub page: i64,
+    /// Page size.
+    pub per_page: i64,
+    /// Total matching items, or -1 with `skipTotal`.
+    pub total_items: i64,
+    /// Total pages, or -1 with `skipTotal`.
+    pub total_pages: i64,
+    /// The items.
+    pub items: Vec<Value>,
+}
+
+/// An auth response: `{token, record}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuthResponse {
+    /// The signed JWT.
+    pub token: String,
+    /// The authenticated record, as the API shows it.
+    pub record: Value,
+}
+
+/// Collections management (superusers only).
+#[async_trait]
+pub trait CollectionsApi: Send + Sync {
+    /// `GET /api/collections`.
+    async fn list_collections(&self, auth: &Auth, query: ListQuery) -> ServiceResult<ListResult>;
+    /// `GET /api/collections/{idOrName}`.
+    async fn view_collection(&self, auth: &Auth, id_or_name: &str) -> ServiceResult<Value>;
+    /// `POST /api/collections`.
+    async fn create_collection(&self, auth: &Auth, body: Value) -> ServiceResult<Value>;
+    /// `PATCH /api/collections/{idOrName}`.
+    async fn update_collection(
+        &self,
+        auth: &Auth,
+        id_or_name: &str,
+        body: Value,
+    ) -> ServiceResult<Value>;
+    /// `DELETE /api/collections/{idOrName}`.
+    async fn delete_collection(&self, auth: &Auth, id_or_name: &str) -> ServiceResult<()>;
+    /// `PUT /api/collections/import`.
+    async fn import_collections(&self, auth: &Auth, body: Value) -> ServiceResult<()>;
+    /// `GET /api/collections/meta/scaffolds`.
+    async fn collection_scaffolds(&self, auth: &Auth) -> ServiceResult<Value>;
+    /// `DELETE /api/collections/{idOrName}/truncate`.
+    async fn truncate_collection(&self, auth: &Auth, id_or_name: &str) -> ServiceResult<()>;
+}
+
+/// Records CRUD, guarded by the collection's API rules.
+#[async_trait]
+pub trait RecordsApi: Send + Sync {
+    /// `GET /api/collections/{c}/records`.
+    async fn list_records(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        query: ListQuery,
+    ) -> ServiceResult<ListResult>;
+    /// `GET /api/collections/{c}/records/{id}`.
+    async fn view_record(&self, req: &RequestContext, collection: &str, id: &str) -> ServiceResult<Value>;
+    /// `POST /api/collections/{c}/records`; body keys may carry `+`/`-` modifiers.
+    async fn create_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        body: Map<String, Value>,
+    ) -> ServiceResult<Value>;
+    /// `PATCH /api/collections/{c}/records/{id}`.
+    async fn update_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+        body: Map<String, Value>,
+    ) -> ServiceResult<Value>;
+    /// `DELETE /api/collections/{c}/records/{id}`.
+    async fn delete_record(&self, req: &RequestContext, collection: &str, id: &str) -> ServiceResult<()>;
+}
+
+/// Authentication of auth-collection records.
+#[async_trait]
+pub trait AuthApi: Send + Sync {
+    /// Resolves an `Authorization` header value to who it names; invalid tokens are guests.
+    async fn authenticate(&self, token: &str) -> Auth;
+    /// `GET /api/collections/{c}/auth-methods`.
+    async fn auth_methods(&self, collection: &str) -> ServiceResult<Value>;
+    /// `POST /api/collections/{c}/auth-with-password`.
+    async fn auth_with_password(
+        &self,
+        collection: &str,
+        identity: &str,
+        password: &str,
+        identity_field: Option<&str>,
+    ) -> ServiceResult<AuthResponse>;
+    /// `POST /api/collections/{c}/auth-refresh`.
+    async fn auth_refresh(&self, auth: &Auth, collection: &str) -> ServiceResult<AuthResponse>;
+}
+
+/// Everything the HTTP adapter needs, as one object.
+pub trait Services: CollectionsApi + RecordsApi + AuthApi {}
+
+impl<T: CollectionsApi + RecordsApi + AuthApi> Services for T {}
