@@ -92,7 +92,10 @@ impl App {
     }
 
     /// Reloads the collections cache from inside a transaction (sees its uncommitted rows).
-    pub(crate) async fn reload_collections_in(&self, tx: &mut dyn Transaction) -> Result<(), AppError> {
+    pub(crate) async fn reload_collections_in(
+        &self,
+        tx: &mut dyn Transaction,
+    ) -> Result<(), AppError> {
         let rows = tx.query(COLLECTIONS_SQL, &[]).await?;
         self.set_collections(&rows)
     }

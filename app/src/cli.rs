@@ -80,9 +80,15 @@ impl SuperuserAction {
     /// The mode, email and password of this action.
     pub fn parts(&self) -> (SuperuserMode, &str, Option<&str>) {
         match self {
-            SuperuserAction::Upsert { email, password } => (SuperuserMode::Upsert, email, Some(password)),
-            SuperuserAction::Create { email, password } => (SuperuserMode::Create, email, Some(password)),
-            SuperuserAction::Update { email, password } => (SuperuserMode::Update, email, Some(password)),
+            SuperuserAction::Upsert { email, password } => {
+                (SuperuserMode::Upsert, email, Some(password))
+            }
+            SuperuserAction::Create { email, password } => {
+                (SuperuserMode::Create, email, Some(password))
+            }
+            SuperuserAction::Update { email, password } => {
+                (SuperuserMode::Update, email, Some(password))
+            }
             SuperuserAction::Delete { email } => (SuperuserMode::Delete, email, None),
         }
     }
@@ -91,6 +97,11 @@ impl SuperuserAction {
 impl Cli {
     /// The serve settings from the flags.
     pub fn serve_config(&self, http: &str, origins: &[String]) -> ServeConfig {
-        ServeConfig { http: http.to_owned(), data_dir: self.dir.clone(), dev: self.dev, origins: origins.to_vec() }
+        ServeConfig {
+            http: http.to_owned(),
+            data_dir: self.dir.clone(),
+            dev: self.dev,
+            origins: origins.to_vec(),
+        }
     }
 }

@@ -7,9 +7,15 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = if cli.dev { "info,basalt=debug,basalt_http=debug" } else { "info" };
+    let filter = if cli.dev {
+        "info,basalt=debug,basalt_http=debug"
+    } else {
+        "info"
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match run(cli).await {
@@ -26,7 +32,10 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
         Command::Serve { http, origins } => {
             let config = cli.serve_config(http, origins);
             let app = basalt::open(&config.data_dir).await?;
-            println!("Server started at http://{}\n├─ REST API:  http://{}/api/", config.http, config.http);
+            println!(
+                "Server started at http://{}\n├─ REST API:  http://{}/api/",
+                config.http, config.http
+            );
             basalt::serve(app, &config, basalt::shutdown_signal()).await
         }
         Command::Superuser { action } => {
@@ -39,8 +48,9 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
         Command::Openapi { out } => {
             let json = basalt_http::openapi_json();
             match out {
-                Some(path) => std::fs::write(path, json + "\n")
-                    .map_err(|e| basalt::AppError::Config(format!("cannot write {}: {e}", path.display()))),
+                Some(path) => std::fs::write(path, json + "\n").map_err(|e| {
+                    basalt::AppError::Config(format!("cannot write {}: {e}", path.display()))
+                }),
                 None => {
                     println!("{json}");
                     Ok(())

@@ -36,11 +36,20 @@ impl Default for ServeConfig {
 
 /// Opens (creating if needed) the data dir with the default SQLite driver and bootstraps it.
 pub async fn open(data_dir: &Path) -> Result<App, AppError> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| AppError::Config(format!("cannot create data dir {}: {e}", data_dir.display())))?;
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        AppError::Config(format!(
+            "cannot create data dir {}: {e}",
+            data_dir.display()
+        ))
+    })?;
     let db = SqliteDatabase::open(&data_dir.join("data.db"), &SqliteConfig::default())
         .await
-        .map_err(|e| AppError::Config(format!("cannot open {}: {e}", data_dir.join("data.db").display())))?;
+        .map_err(|e| {
+            AppError::Config(format!(
+                "cannot open {}: {e}",
+                data_dir.join("data.db").display()
+            ))
+        })?;
     open_with(Arc::new(db)).await
 }
 
@@ -52,11 +61,19 @@ pub async fn open_with(db: Arc<dyn Database>) -> Result<App, AppError> {
 }
 
 fn http_config(config: &ServeConfig) -> HttpConfig {
-    HttpConfig { dev: config.dev, origins: config.origins.clone(), ..HttpConfig::default() }
+    HttpConfig {
+        dev: config.dev,
+        origins: config.origins.clone(),
+        ..HttpConfig::default()
+    }
 }
 
 /// Serves the API until `shutdown` resolves, then stops accepting and drains requests.
-pub async fn serve(app: App, config: &ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), AppError> {
+pub async fn serve(
+    app: App,
+    config: &ServeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), AppError> {
     let listener = tokio::net::TcpListener::bind(&config.http)
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.http)))?;
@@ -93,10 +110,13 @@ async fn run(
     let services: basalt_http::SharedServices = Arc::new(app);
     let endpoint = router(services, http);
     tracing::info!(%addr, "server started");
-    poem::Server::new_with_acceptor(poem::listener::TcpAcceptor::from_tokio(listener).map_err(|e| AppError::Config(e.to_string()))?)
-        .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))
-        .await
-        .map_err(|e| AppError::Internal(format!("server: {e}")))
+    poem::Server::new_with_acceptor(
+        poem::listener::TcpAcceptor::from_tokio(listener)
+            .map_err(|e| AppError::Config(e.to_string()))?,
+    )
+    .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))
+    .await
+    .map_err(|e| AppError::Internal(format!("server: {e}")))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

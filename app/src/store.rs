@@ -15,7 +15,8 @@ pub fn collection_from_row(row: &Row) -> Result<Collection, AppError> {
         if text.is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_str(text).map_err(|e| AppError::Corrupt(format!("_collections.{col}: {e}")))
+        serde_json::from_str(text)
+            .map_err(|e| AppError::Corrupt(format!("_collections.{col}: {e}")))
     };
     let rule = |col: &str| match row.get(col) {
         Some(SqlValue::Text(s)) => json!(s),
@@ -101,7 +102,10 @@ pub async fn update_collection(tx: &mut dyn Transaction, c: &Collection) -> Resu
 }
 
 /// Runs DDL statements inside `tx`.
-pub async fn run_statements(tx: &mut dyn Transaction, statements: &[String]) -> Result<(), AppError> {
+pub async fn run_statements(
+    tx: &mut dyn Transaction,
+    statements: &[String],
+) -> Result<(), AppError> {
     for sql in statements {
         tracing::debug!(%sql, "ddl");
         tx.execute(sql, &[]).await?;
@@ -111,11 +115,18 @@ pub async fn run_statements(tx: &mut dyn Transaction, statements: &[String]) -> 
 
 /// Builds a record from a row of its collection's table.
 pub fn record_from_row(c: &Collection, row: &Row) -> Record {
-    Record::from_sql(c, row.columns().iter().map(String::as_str).zip(row.values()))
+    Record::from_sql(
+        c,
+        row.columns().iter().map(String::as_str).zip(row.values()),
+    )
 }
 
 /// Inserts a record row.
-pub async fn insert_record(tx: &mut dyn Transaction, c: &Collection, r: &Record) -> Result<(), AppError> {
+pub async fn insert_record(
+    tx: &mut dyn Transaction,
+    c: &Collection,
+    r: &Record,
+) -> Result<(), AppError> {
     let pairs = r.to_sql(c);
     let cols: Vec<String> = pairs.iter().map(|(n, _)| ident(n)).collect();
     let marks = vec!["?"; pairs.len()].join(", ");
@@ -137,11 +148,17 @@ pub async fn update_record(
     r: &Record,
 ) -> Result<(), AppError> {
     let pairs = r.to_sql(c);
-    let sets: Vec<String> = pairs.iter().map(|(n, _)| format!("{} = ?", ident(n))).collect();
-    let sql = format!("UPDATE {} SET {} WHERE `id` = ?", ident(&c.name), sets.join(", "));
+    let sets: Vec<String> = pairs
+        .iter()
+        .map(|(n, _)| format!("{} = ?", ident(n)))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE `id` = ?",
+        ident(&c.name),
+        sets.join(", ")
+    );
     let mut params: Vec<SqlValue> = pairs.into_iter().map(|(_, v)| v).collect();
     params.push(old_id.into());
     tx.execute(&sql, &params).await?;
     Ok(())
 }
-

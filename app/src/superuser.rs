@@ -32,7 +32,9 @@ fn system_auth() -> Auth {
 
 fn describe(e: ServiceError) -> AppError {
     match e {
-        ServiceError::BadRequest { message, data } if !data.is_empty() => AppError::Config(format!("{message} {data}")),
+        ServiceError::BadRequest { message, data } if !data.is_empty() => {
+            AppError::Config(format!("{message} {data}"))
+        }
         other => AppError::Config(other.to_string()),
     }
 }
@@ -44,18 +46,29 @@ impl App {
             .ok_or_else(|| AppError::Internal("missing _superusers collection".into()))?;
         let rows = self
             .db()
-            .query("SELECT * FROM `_superusers` WHERE `email` = ? LIMIT 1", &[email.into()])
+            .query(
+                "SELECT * FROM `_superusers` WHERE `email` = ? LIMIT 1",
+                &[email.into()],
+            )
             .await?;
-        Ok(rows.first().map(|r| store::record_from_row(&c, r).id().to_owned()))
+        Ok(rows
+            .first()
+            .map(|r| store::record_from_row(&c, r).id().to_owned()))
     }
 
     /// Creates, updates, upserts or deletes the superuser with `email`. Returns a line to
     /// print on success.
-    pub async fn superuser(&self, mode: SuperuserMode, email: &str, password: Option<&str>) -> Result<String, AppError> {
+    pub async fn superuser(
+        &self,
+        mode: SuperuserMode,
+        email: &str,
+        password: Option<&str>,
+    ) -> Result<String, AppError> {
         let existing = self.superuser_id(email).await?;
         let req = RequestContext::with_auth(system_auth());
         let body = |with_email: bool| -> Result<Map<String, Value>, AppError> {
-            let pass = password.ok_or_else(|| AppError::Config("Missing password argument.".into()))?;
+            let pass =
+                password.ok_or_else(|| AppError::Config("Missing password argument.".into()))?;
             let mut m = Map::new();
             if with_email {
                 m.insert("email".into(), json!(email));
@@ -66,19 +79,33 @@ impl App {
             Ok(m)
         };
         match (mode, existing) {
-            (SuperuserMode::Delete, None) => Ok(format!("Superuser {email:?} is missing or already deleted.")),
+            (SuperuserMode::Delete, None) => Ok(format!(
+                "Superuser {email:?} is missing or already deleted."
+            )),
             (SuperuserMode::Delete, Some(id)) => {
-                self.delete_record(&req, SUPERUSERS, &id).await.map_err(describe)?;
+                self.delete_record(&req, SUPERUSERS, &id)
+                    .await
+                    .map_err(describe)?;
                 Ok(format!("Successfully deleted superuser {email:?}!"))
             }
-            (SuperuserMode::Create, Some(_)) => Err(AppError::Config(format!("Superuser {email:?} already exists."))),
-            (SuperuserMode::Update, None) => Err(AppError::Config(format!("Superuser with email {email:?} doesn't exist."))),
+            (SuperuserMode::Create, Some(_)) => Err(AppError::Config(format!(
+                "Superuser {email:?} already exists."
+            ))),
+            (SuperuserMode::Update, None) => Err(AppError::Config(format!(
+                "Superuser with email {email:?} doesn't exist."
+            ))),
             (SuperuserMode::Upsert | SuperuserMode::Update, Some(id)) => {
-                self.update_record(&req, SUPERUSERS, &id, body(false)?).await.map_err(describe)?;
-                Ok(format!("Successfully changed superuser {email:?} password!"))
+                self.update_record(&req, SUPERUSERS, &id, body(false)?)
+                    .await
+                    .map_err(describe)?;
+                Ok(format!(
+                    "Successfully changed superuser {email:?} password!"
+                ))
             }
             (SuperuserMode::Upsert | SuperuserMode::Create, None) => {
-                self.create_record(&req, SUPERUSERS, body(true)?).await.map_err(describe)?;
+                self.create_record(&req, SUPERUSERS, body(true)?)
+                    .await
+                    .map_err(describe)?;
                 Ok(format!("Successfully saved superuser {email:?}!"))
             }
         }

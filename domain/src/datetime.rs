@@ -610,8 +610,7 @@ fn parse_layout(s: &str, layout: &Layout) -> Option<DateTime<Utc>> {
         if matches!(tok, Second) {
             // Go: a fractional second may follow the seconds even when the layout has none.
             let next_is_frac = matches!(layout.toks.get(i + 1), Some(FracFixed(_) | FracOpt));
-            if !next_is_frac && v.len() >= 2 && is_comma_or_period(v[0]) && v[1].is_ascii_digit()
-            {
+            if !next_is_frac && v.len() >= 2 && is_comma_or_period(v[0]) && v[1].is_ascii_digit() {
                 let n = 1 + v[1..].iter().take_while(|b| b.is_ascii_digit()).count();
                 p.nanos = nanos(&v[1..n]);
                 v = &v[n..];
@@ -699,7 +698,11 @@ fn zone_name_len(v: &[u8]) -> Option<usize> {
         let n = signed_offset_len(v);
         return (n > 0).then_some(n);
     }
-    let upper = v.iter().take(6).take_while(|b| b.is_ascii_uppercase()).count();
+    let upper = v
+        .iter()
+        .take(6)
+        .take_while(|b| b.is_ascii_uppercase())
+        .count();
     match upper {
         3 => Some(3),
         4 if v[3] == b'T' || &v[..4] == b"WITA" => Some(4),
@@ -931,10 +934,7 @@ mod tests {
 
     #[test]
     fn parses_default_layout() {
-        assert_eq!(
-            norm("2024-01-02 03:04:05.678Z"),
-            "2024-01-02 03:04:05.678Z"
-        );
+        assert_eq!(norm("2024-01-02 03:04:05.678Z"), "2024-01-02 03:04:05.678Z");
         // more or fewer fraction digits fall through to the `Z0700` layout
         assert_eq!(
             norm("2024-01-02 03:04:05.678999Z"),
@@ -948,18 +948,12 @@ mod tests {
     fn parses_date_only_and_plain_datetime() {
         assert_eq!(norm("2024-01-02"), "2024-01-02 00:00:00.000Z");
         assert_eq!(norm("2024-01-02 03:04:05"), "2024-01-02 03:04:05.000Z");
-        assert_eq!(
-            norm("2024-01-02 03:04:05.5"),
-            "2024-01-02 03:04:05.500Z"
-        );
+        assert_eq!(norm("2024-01-02 03:04:05.5"), "2024-01-02 03:04:05.500Z");
         assert_eq!(norm("2024-01-02T03:04:05"), "2024-01-02 03:04:05.000Z");
         // Go's hour element takes one digit too
         assert_eq!(norm("2024-01-02 3:04:05"), "2024-01-02 03:04:05.000Z");
         // a comma works as the decimal separator
-        assert_eq!(
-            norm("2024-01-02 03:04:05,25"),
-            "2024-01-02 03:04:05.250Z"
-        );
+        assert_eq!(norm("2024-01-02 03:04:05,25"), "2024-01-02 03:04:05.250Z");
     }
 
     #[test]
@@ -973,10 +967,7 @@ mod tests {
             norm("2024-01-02T23:30:00-01:30"),
             "2024-01-03 01:00:00.000Z"
         );
-        assert_eq!(
-            norm("2024-01-02T03:04:05+0200"),
-            "2024-01-02 01:04:05.000Z"
-        );
+        assert_eq!(norm("2024-01-02T03:04:05+0200"), "2024-01-02 01:04:05.000Z");
         assert_eq!(
             norm("2024-01-02 03:04:05+02:00"),
             "2024-01-02 01:04:05.000Z"
@@ -1029,14 +1020,8 @@ mod tests {
 
     #[test]
     fn parses_ansic_unix_ruby() {
-        assert_eq!(
-            norm("Tue Jan  2 03:04:05 2024"),
-            "2024-01-02 03:04:05.000Z"
-        );
-        assert_eq!(
-            norm("Tue Jan 12 03:04:05 2024"),
-            "2024-01-12 03:04:05.000Z"
-        );
+        assert_eq!(norm("Tue Jan  2 03:04:05 2024"), "2024-01-02 03:04:05.000Z");
+        assert_eq!(norm("Tue Jan 12 03:04:05 2024"), "2024-01-12 03:04:05.000Z");
         assert_eq!(
             norm("Tue Jan  2 03:04:05 EST 2024"),
             "2024-01-02 03:04:05.000Z"
@@ -1053,10 +1038,7 @@ mod tests {
         assert_eq!(norm("3:04PM"), "0000-01-01 15:04:00.000Z");
         assert_eq!(norm("12:00AM"), "0000-01-01 00:00:00.000Z");
         assert_eq!(norm("Feb 29 10:00:00"), "0000-02-29 10:00:00.000Z");
-        assert_eq!(
-            norm("Jan  2 10:00:00.123456"),
-            "0000-01-02 10:00:00.123Z"
-        );
+        assert_eq!(norm("Jan  2 10:00:00.123456"), "0000-01-02 10:00:00.123Z");
     }
 
     #[test]

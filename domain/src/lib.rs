@@ -5,6 +5,7 @@ pub mod collection;
 pub mod datetime;
 pub mod error;
 pub mod field;
+pub mod filter;
 pub mod pattern;
 pub mod record;
 pub mod schema;

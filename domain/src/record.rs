@@ -54,7 +54,10 @@ impl Record {
     }
 
     /// A record read from a row: `(column, value)` pairs; unknown columns are ignored.
-    pub fn from_sql<'a>(c: &Collection, row: impl IntoIterator<Item = (&'a str, &'a SqlValue)>) -> Self {
+    pub fn from_sql<'a>(
+        c: &Collection,
+        row: impl IntoIterator<Item = (&'a str, &'a SqlValue)>,
+    ) -> Self {
         let mut rec = Self::new(c);
         for (col, v) in row {
             if let Some(f) = c.field(col) {
@@ -114,9 +117,16 @@ impl Record {
     }
 
     /// Applies a request body: plain keys set a field (normalized), `name+` / `+name` /
-    /// `name-` apply the modifiers. Unknown keys, autodate fields, the token key, and the id
-    /// on update are ignored. Returns the auth-only keys (passwords) for the caller.
-    pub fn apply_input(&mut self, c: &Collection, body: &Map<String, Value>, is_create: bool) -> AuthInput {
+    /// `name-` apply the modifiers. Unknown keys, autodate fields, the token key, the id on
+    /// update, and hidden fields unless `set_hidden` are ignored. Returns the auth-only keys
+    /// (passwords) for the caller.
+    pub fn apply_input(
+        &mut self,
+        c: &Collection,
+        body: &Map<String, Value>,
+        is_create: bool,
+        set_hidden: bool,
+    ) -> AuthInput {
         let mut auth = AuthInput::default();
         for (key, raw) in body {
             if c.is_auth() {
@@ -147,7 +157,7 @@ impl Record {
             if matches!(field.kind, FieldKind::Autodate(_) | FieldKind::Password(_)) {
                 continue;
             }
-            if name == "id" && !is_create {
+            if (name == "id" && !is_create) || (field.hidden && !set_hidden) {
                 continue;
             }
             let value = match modifier {
@@ -186,7 +196,10 @@ impl Record {
             if confirm.is_empty() {
                 errs.add("passwordConfirm", FieldError::required());
             } else if Some(confirm) != auth.password.as_deref() {
-                errs.add("passwordConfirm", FieldError::new("validation_values_mismatch", "Values don't match."));
+                errs.add(
+                    "passwordConfirm",
+                    FieldError::new("validation_values_mismatch", "Values don't match."),
+                );
             }
         }
         errs

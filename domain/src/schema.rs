@@ -12,21 +12,30 @@ pub fn ident(name: &str) -> String {
 
 /// The statements that create a new collection's table (or view) and its indexes.
 pub fn create_statements(c: &Collection) -> Vec<String> {
+    let mut out = create_table_statements(c);
+    out.extend(create_index_statements(c));
+    out
+}
+
+/// The statement that creates a new collection's table (or view), without indexes.
+pub fn create_table_statements(c: &Collection) -> Vec<String> {
     if c.is_view() {
-        return vec![format!("CREATE VIEW {} AS {}", ident(&c.name), c.view_query())];
+        return vec![format!(
+            "CREATE VIEW {} AS {}",
+            ident(&c.name),
+            c.view_query()
+        )];
     }
     let columns: Vec<String> = c
         .fields
         .iter()
         .map(|f| format!("{} {}", ident(&f.name), f.column_definition()))
         .collect();
-    let mut out = vec![format!(
+    vec![format!(
         "CREATE TABLE {} ({})",
         ident(&c.name),
         columns.join(", ")
-    )];
-    out.extend(create_index_statements(c));
-    out
+    )]
 }
 
 /// The statements that drop a collection's table (or view).
@@ -50,9 +59,7 @@ pub fn create_index_statements(c: &Collection) -> Vec<String> {
                 ident(&p.name),
                 ident(&c.name),
                 p.columns,
-                p.where_clause
-                    .map(|w| format!(" {w}"))
-                    .unwrap_or_default()
+                p.where_clause.map(|w| format!(" {w}")).unwrap_or_default()
             )
         })
         .collect()
@@ -67,23 +74,38 @@ pub fn drop_index_statements(c: &Collection) -> Vec<String> {
         .collect()
 }
 
-/// The statements that turn `old`'s table into `new`'s: drop indexes, rename the table,
-/// drop removed columns, rename renamed ones (through temporary names, so swaps work), add
-/// new ones, and recreate the indexes. Views are dropped and recreated.
+/// The statements that turn `old`'s table into `new`'s, indexes included.
 pub fn alter_statements(old: &Collection, new: &Collection) -> Vec<String> {
+    let mut out = alter_table_statements(old, new);
+    out.extend(create_index_statements(new));
+    out
+}
+
+/// The statements that turn `old`'s table into `new`'s, leaving `new`'s indexes to
+/// [`create_index_statements`]: drop the old indexes, rename the table, drop removed columns,
+/// rename renamed ones (through temporary names, so swaps work), add new ones. Views are
+/// dropped and recreated.
+pub fn alter_table_statements(old: &Collection, new: &Collection) -> Vec<String> {
     if new.is_view() {
         let mut out = drop_statements(old);
-        out.extend(create_statements(new));
+        out.extend(create_table_statements(new));
         return out;
     }
     let table = ident(&new.name);
     let mut out = drop_index_statements(old);
     if old.name != new.name {
-        out.push(format!("ALTER TABLE {} RENAME TO {}", ident(&old.name), table));
+        out.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            ident(&old.name),
+            table
+        ));
     }
     for f in &old.fields {
         if new.field_by_id(&f.id).is_none() {
-            out.push(format!("ALTER TABLE {table} DROP COLUMN {}", ident(&f.name)));
+            out.push(format!(
+                "ALTER TABLE {table} DROP COLUMN {}",
+                ident(&f.name)
+            ));
         }
     }
     let renamed: Vec<(&str, &str)> = new
@@ -118,6 +140,5 @@ pub fn alter_statements(old: &Collection, new: &Collection) -> Vec<String> {
             ));
         }
     }
-    out.extend(create_index_statements(new));
     out
 }

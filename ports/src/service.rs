@@ -28,7 +28,13 @@ pub enum Auth {
 impl Auth {
     /// True for a `_superusers` record.
     pub fn is_superuser(&self) -> bool {
-        matches!(self, Auth::Record { superuser: true, .. })
+        matches!(
+            self,
+            Auth::Record {
+                superuser: true,
+                ..
+            }
+        )
     }
 
     /// True when no record is authenticated.
@@ -54,7 +60,10 @@ pub struct RequestContext {
 impl RequestContext {
     /// A context with only an identity (for calls that don't come from HTTP).
     pub fn with_auth(auth: Auth) -> Self {
-        Self { auth, ..Self::default() }
+        Self {
+            auth,
+            ..Self::default()
+        }
     }
 }
 
@@ -184,7 +193,12 @@ pub trait RecordsApi: Send + Sync {
         query: ListQuery,
     ) -> ServiceResult<ListResult>;
     /// `GET /api/collections/{c}/records/{id}`.
-    async fn view_record(&self, req: &RequestContext, collection: &str, id: &str) -> ServiceResult<Value>;
+    async fn view_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+    ) -> ServiceResult<Value>;
     /// `POST /api/collections/{c}/records`; body keys may carry `+`/`-` modifiers.
     async fn create_record(
         &self,
@@ -201,7 +215,12 @@ pub trait RecordsApi: Send + Sync {
         body: Map<String, Value>,
     ) -> ServiceResult<Value>;
     /// `DELETE /api/collections/{c}/records/{id}`.
-    async fn delete_record(&self, req: &RequestContext, collection: &str, id: &str) -> ServiceResult<()>;
+    async fn delete_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+    ) -> ServiceResult<()>;
 }
 
 /// Authentication of auth-collection records.

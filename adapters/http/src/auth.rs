@@ -37,8 +37,16 @@ pub(crate) fn request_context(req: &Request) -> basalt_ports::RequestContext {
         .iter()
         .filter_map(|(name, value)| {
             let v = value.to_str().ok()?;
-            Some((name.as_str().to_ascii_lowercase(), Value::String(v.to_owned())))
+            Some((
+                name.as_str().to_ascii_lowercase(),
+                Value::String(v.to_owned()),
+            ))
         })
         .collect();
-    basalt_ports::RequestContext { auth, method: req.method().as_str().to_owned(), query, headers }
+    basalt_ports::RequestContext {
+        auth,
+        method: req.method().as_str().to_owned(),
+        query,
+        headers,
+    }
 }

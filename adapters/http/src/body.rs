@@ -24,7 +24,8 @@ fn object_schema() -> MetaSchemaRef {
 }
 
 fn limit_of(req: &Request) -> usize {
-    req.data::<HttpConfig>().map_or(HttpConfig::default().body_limit, |c| c.body_limit)
+    req.data::<HttpConfig>()
+        .map_or(HttpConfig::default().body_limit, |c| c.body_limit)
 }
 
 async fn read_limited(req: &Request, body: &mut RequestBody) -> Result<bytes::Bytes, poem::Error> {
@@ -55,7 +56,10 @@ async fn json_object(req: &Request, body: &mut RequestBody) -> poem::Result<Map<
     }
 }
 
-async fn multipart_object(req: &Request, body: &mut RequestBody) -> poem::Result<Map<String, Value>> {
+async fn multipart_object(
+    req: &Request,
+    body: &mut RequestBody,
+) -> poem::Result<Map<String, Value>> {
     let bytes = read_limited(req, body).await?;
     let mut inner = RequestBody::new(Body::from_bytes(bytes));
     let mut parts = <Multipart as FromRequest>::from_request(req, &mut inner)
@@ -101,10 +105,18 @@ impl<'a> ApiExtractor<'a> for RecordBody {
 
     fn request_meta() -> Option<MetaRequest> {
         Some(MetaRequest {
-            description: Some("The record's field values; `name+`/`+name`/`name-` keys apply modifiers."),
+            description: Some(
+                "The record's field values; `name+`/`+name`/`name-` keys apply modifiers.",
+            ),
             content: vec![
-                MetaMediaType { content_type: "application/json", schema: object_schema() },
-                MetaMediaType { content_type: "multipart/form-data", schema: object_schema() },
+                MetaMediaType {
+                    content_type: "application/json",
+                    schema: object_schema(),
+                },
+                MetaMediaType {
+                    content_type: "multipart/form-data",
+                    schema: object_schema(),
+                },
             ],
             required: false,
         })
@@ -152,7 +164,10 @@ impl<'a> ApiExtractor<'a> for JsonBody {
     fn request_meta() -> Option<MetaRequest> {
         Some(MetaRequest {
             description: None,
-            content: vec![MetaMediaType { content_type: "application/json", schema: object_schema() }],
+            content: vec![MetaMediaType {
+                content_type: "application/json",
+                schema: object_schema(),
+            }],
             required: false,
         })
     }

@@ -44,7 +44,11 @@ pub enum ApiError {
 pub const GENERIC_BAD_REQUEST: &str = "Something went wrong while processing your request.";
 
 fn body(status: u16, message: impl Into<String>, data: Value) -> Json<ErrorBody> {
-    Json(ErrorBody { status, message: message.into(), data })
+    Json(ErrorBody {
+        status,
+        message: message.into(),
+        data,
+    })
 }
 
 impl ApiError {
@@ -71,7 +75,11 @@ impl ApiError {
             ServiceError::NotFound(m) => ApiError::NotFound(body(404, m, json!({}))),
             ServiceError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
-                let message = if dev { m } else { "Something went wrong while processing your request.".into() };
+                let message = if dev {
+                    m
+                } else {
+                    "Something went wrong while processing your request.".into()
+                };
                 ApiError::Internal(body(500, message, json!({})))
             }
         }
@@ -80,9 +88,16 @@ impl ApiError {
     /// The response for any status, in PocketBase's shape.
     pub fn with_status(status: u16, message: impl Into<String>) -> poem::Response {
         use poem::IntoResponse;
-        let b = ErrorBody { status, message: message.into(), data: json!({}) };
+        let b = ErrorBody {
+            status,
+            message: message.into(),
+            data: json!({}),
+        };
         poem::web::Json(serde_json::to_value(&ErrorBodyJson::from(b)).unwrap_or_default())
-            .with_status(poem::http::StatusCode::from_u16(status).unwrap_or(poem::http::StatusCode::INTERNAL_SERVER_ERROR))
+            .with_status(
+                poem::http::StatusCode::from_u16(status)
+                    .unwrap_or(poem::http::StatusCode::INTERNAL_SERVER_ERROR),
+            )
             .into_response()
     }
 }
@@ -96,7 +111,11 @@ struct ErrorBodyJson {
 
 impl From<ErrorBody> for ErrorBodyJson {
     fn from(b: ErrorBody) -> Self {
-        Self { status: b.status, message: b.message, data: b.data }
+        Self {
+            status: b.status,
+            message: b.message,
+            data: b.data,
+        }
     }
 }
 

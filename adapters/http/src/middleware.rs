@@ -16,21 +16,35 @@ pub(crate) fn wrap(
 ) -> impl Endpoint + 'static {
     let limit = config.body_limit;
     let mut cors = Cors::new()
-        .allow_methods([Method::GET, Method::HEAD, Method::PUT, Method::PATCH, Method::POST, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::PUT,
+            Method::PATCH,
+            Method::POST,
+            Method::DELETE,
+        ])
         .max_age(86400);
     for origin in &config.origins {
         cors = cors.allow_origin(origin.as_str());
     }
     api.around(load_auth)
-        .around(move |ep, req: Request| async move {
+        .around(move |ep, mut req: Request| async move {
             if content_length(&req).is_some_and(|n| n > limit) {
-                return Ok(ApiError::too_large().into_response());
+                drain(req.take_body(), limit).await;
+                let mut res = ApiError::too_large().into_response();
+                res.headers_mut().insert(
+                    header::CONNECTION,
+                    header::HeaderValue::from_static("close"),
+                );
+                return Ok(res);
             }
             ep.call(req).await.map(IntoResponse::into_response)
         })
         .data(services)
         .data(config)
         .catch_all_error(shape_error)
+        .after(|res: poem::Result<Response>| async move { res.map(plain_json_content_type) })
         .with(
             SetHeader::new()
                 .overriding("X-Content-Type-Options", "nosniff")
@@ -39,6 +53,32 @@ pub(crate) fn wrap(
                 .overriding("Cross-Origin-Opener-Policy", "same-origin"),
         )
         .with(cors)
+}
+
+/// PocketBase sends `Content-Type: application/json` without a charset; so do we.
+fn plain_json_content_type(mut res: Response) -> Response {
+    let is_json_utf8 = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .eq_ignore_ascii_case(b"application/json; charset=utf-8")
+    });
+    if is_json_utf8 {
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json"),
+        );
+    }
+    res
+}
+
+/// Reads and discards an oversized body (at most 8× the limit, for at most 10 s) so the
+/// client finishes sending and reads the 413 instead of failing with a broken pipe.
+async fn drain(body: poem::Body, limit: usize) {
+    use tokio::io::AsyncReadExt;
+    let cap = (limit as u64).saturating_mul(8);
+    let mut reader = body.into_async_read().take(cap);
+    let mut sink = tokio::io::sink();
+    let copy = tokio::io::copy(&mut reader, &mut sink);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), copy).await;
 }
 
 fn content_length(req: &Request) -> Option<usize> {

@@ -26,7 +26,8 @@ fn committed_openapi_document_matches_the_routes() {
     ] {
         assert!(paths.contains_key(p), "missing path {p}");
     }
-    let create = &doc["paths"]["/collections/{collection}/records"]["post"]["requestBody"]["content"];
+    let create =
+        &doc["paths"]["/collections/{collection}/records"]["post"]["requestBody"]["content"];
     assert!(create.get("application/json").is_some());
     assert!(create.get("multipart/form-data").is_some());
 }

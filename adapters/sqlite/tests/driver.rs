@@ -8,9 +8,12 @@ async fn open() -> (tempfile::TempDir, SqliteDatabase) {
     let db = SqliteDatabase::open(&dir.path().join("data.db"), &SqliteConfig::default())
         .await
         .expect("open");
-    db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)", &[])
-        .await
-        .expect("create");
+    db.execute(
+        "CREATE TABLE t (id TEXT PRIMARY KEY, i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)",
+        &[],
+    )
+    .await
+    .expect("create");
     (dir, db)
 }
 
@@ -20,11 +23,21 @@ async fn typed_values_round_trip() {
     let big = (1i64 << 53) + 1;
     db.execute(
         "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)",
-        &["a".into(), big.into(), 1.5f64.into(), "héllo ✓".into(), SqlValue::Blob(vec![0, 1, 255]), SqlValue::Null],
+        &[
+            "a".into(),
+            big.into(),
+            1.5f64.into(),
+            "héllo ✓".into(),
+            SqlValue::Blob(vec![0, 1, 255]),
+            SqlValue::Null,
+        ],
     )
     .await
     .expect("insert");
-    let rows = db.query("SELECT * FROM t WHERE id = ?", &["a".into()]).await.expect("select");
+    let rows = db
+        .query("SELECT * FROM t WHERE id = ?", &["a".into()])
+        .await
+        .expect("select");
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
     assert_eq!(r.get("i"), Some(&SqlValue::Integer(big)));
@@ -37,27 +50,47 @@ async fn typed_values_round_trip() {
 #[tokio::test]
 async fn unique_violations_are_reported_as_such() {
     let (_dir, db) = open().await;
-    db.execute("INSERT INTO t (id) VALUES (?)", &["x".into()]).await.expect("first");
-    let err = db.execute("INSERT INTO t (id) VALUES (?)", &["x".into()]).await.expect_err("dup");
-    assert!(matches!(err, DbError::Unique(ref m) if m.contains("t.id")), "{err:?}");
+    db.execute("INSERT INTO t (id) VALUES (?)", &["x".into()])
+        .await
+        .expect("first");
+    let err = db
+        .execute("INSERT INTO t (id) VALUES (?)", &["x".into()])
+        .await
+        .expect_err("dup");
+    assert!(
+        matches!(err, DbError::Unique(ref m) if m.contains("t.id")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn rollback_and_drop_discard_writes_commit_keeps_them() {
     let (_dir, db) = open().await;
     let mut tx = db.begin().await.expect("begin");
-    tx.execute("INSERT INTO t (id) VALUES ('rolled')", &[]).await.expect("insert");
+    tx.execute("INSERT INTO t (id) VALUES ('rolled')", &[])
+        .await
+        .expect("insert");
     tx.rollback().await.expect("rollback");
     {
         let mut tx = db.begin().await.expect("begin");
-        tx.execute("INSERT INTO t (id) VALUES ('dropped')", &[]).await.expect("insert");
+        tx.execute("INSERT INTO t (id) VALUES ('dropped')", &[])
+            .await
+            .expect("insert");
     }
     let mut tx = db.begin().await.expect("begin");
-    tx.execute("INSERT INTO t (id) VALUES ('kept')", &[]).await.expect("insert");
-    let inside = tx.query("SELECT id FROM t", &[]).await.expect("read own write");
+    tx.execute("INSERT INTO t (id) VALUES ('kept')", &[])
+        .await
+        .expect("insert");
+    let inside = tx
+        .query("SELECT id FROM t", &[])
+        .await
+        .expect("read own write");
     assert_eq!(inside.len(), 1);
     tx.commit().await.expect("commit");
-    let rows = db.query("SELECT id FROM t ORDER BY id", &[]).await.expect("select");
+    let rows = db
+        .query("SELECT id FROM t ORDER BY id", &[])
+        .await
+        .expect("select");
     let ids: Vec<&str> = rows.iter().map(|r| r.text("id")).collect();
     assert_eq!(ids, vec!["kept"]);
 }

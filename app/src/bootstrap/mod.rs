@@ -28,7 +28,10 @@ impl App {
             tx.execute(sql, &[]).await?;
         }
         let applied = tx
-            .query("SELECT `file` FROM `_migrations` WHERE `file` = ?", &[INIT_MIGRATION.into()])
+            .query(
+                "SELECT `file` FROM `_migrations` WHERE `file` = ?",
+                &[INIT_MIGRATION.into()],
+            )
             .await?;
         if applied.is_empty() {
             let defaults: Vec<Value> = serde_json::from_str(DEFAULT_COLLECTIONS)
@@ -36,10 +39,12 @@ impl App {
             for json in defaults {
                 let c = Collection::from_json(&json)
                     .map_err(|e| AppError::Internal(format!("default collection: {e}")))?;
-                self.save_collection_in(tx.as_mut(), c, None).await.map_err(|e| match e {
-                    SaveError::App(e) => e,
-                    other => AppError::Internal(format!("default collection: {other:?}")),
-                })?;
+                self.save_collection_in(tx.as_mut(), c, None)
+                    .await
+                    .map_err(|e| match e {
+                        SaveError::App(e) => e,
+                        other => AppError::Internal(format!("default collection: {other:?}")),
+                    })?;
                 // Each default collection must be visible to the next one's validation.
                 self.reload_collections_in(tx.as_mut()).await?;
             }

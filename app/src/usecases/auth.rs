@@ -28,10 +28,14 @@ fn failed_to_authenticate() -> ServiceError {
 
 impl App {
     fn auth_collection(&self, name: &str) -> Result<Collection, ServiceError> {
-        let c = self
-            .find_collection(name)
-            .ok_or_else(|| ServiceError::NotFound("Missing or invalid collection context.".into()))?;
-        if c.is_auth() { Ok(c) } else { Err(missing_auth_collection()) }
+        let c = self.find_collection(name).ok_or_else(|| {
+            ServiceError::NotFound("Missing or invalid collection context.".into())
+        })?;
+        if c.is_auth() {
+            Ok(c)
+        } else {
+            Err(missing_auth_collection())
+        }
     }
 
     /// Signs a new auth token for `record` of auth collection `c`.
@@ -45,8 +49,12 @@ impl App {
             exp: self.now_secs() + duration,
         };
         let key = signing_key(record.text("tokenKey"), &secret);
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&key))
-            .map_err(|e| AppError::Internal(format!("jwt: {e}")))
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&key),
+        )
+        .map_err(|e| AppError::Internal(format!("jwt: {e}")))
     }
 
     fn auth_response(&self, c: &Collection, record: &Record) -> Result<AuthResponse, ServiceError> {
@@ -57,7 +65,10 @@ impl App {
             id: record.id().to_owned(),
             superuser: c.is_superusers(),
         };
-        Ok(AuthResponse { token, record: record.to_json(c, Self::visibility(c, &auth, record.id())) })
+        Ok(AuthResponse {
+            token,
+            record: record.to_json(c, Self::visibility(c, &auth, record.id())),
+        })
     }
 
     async fn verify_token(&self, token: &str) -> Option<(Collection, Record)> {
@@ -65,14 +76,17 @@ impl App {
         if unverified.kind != TOKEN_TYPE_AUTH || unverified.exp < self.now_secs() {
             return None;
         }
-        let c = self.find_collection(&unverified.collection_id).filter(|c| c.is_auth() && c.id == unverified.collection_id)?;
+        let c = self
+            .find_collection(&unverified.collection_id)
+            .filter(|c| c.is_auth() && c.id == unverified.collection_id)?;
         let record = self.find_record(&c, &unverified.id).await.ok()??;
         let (secret, _) = c.token_config("authToken");
         let key = signing_key(record.text("tokenKey"), &secret);
         let mut validation = Validation::new(Algorithm::HS256);
         validation.validate_exp = false; // checked above against the app's clock
         validation.required_spec_claims.clear();
-        jsonwebtoken::decode::<AuthClaims>(token, &DecodingKey::from_secret(&key), &validation).ok()?;
+        jsonwebtoken::decode::<AuthClaims>(token, &DecodingKey::from_secret(&key), &validation)
+            .ok()?;
         Some((c, record))
     }
 }
@@ -80,7 +94,10 @@ impl App {
 #[async_trait]
 impl AuthApi for App {
     async fn authenticate(&self, token: &str) -> Auth {
-        let token = token.strip_prefix(AUTH_HEADER_PREFIX).unwrap_or(token).trim();
+        let token = token
+            .strip_prefix(AUTH_HEADER_PREFIX)
+            .unwrap_or(token)
+            .trim();
         if token.is_empty() {
             return Auth::Guest;
         }
@@ -99,8 +116,12 @@ impl AuthApi for App {
         let c = self.auth_collection(collection)?;
         let (enabled, identity_fields) = c.password_auth();
         let opt = |key: &str, field: &str| c.auth_option(key).and_then(|o| o.get(field)).cloned();
-        let mfa_on = opt("mfa", "enabled").and_then(|v| v.as_bool()).unwrap_or(false);
-        let otp_on = opt("otp", "enabled").and_then(|v| v.as_bool()).unwrap_or(false);
+        let mfa_on = opt("mfa", "enabled")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let otp_on = opt("otp", "enabled")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
         Ok(json!({
             "password": {"enabled": enabled, "identityFields": identity_fields},
             "oauth2": {"enabled": false, "providers": []},
@@ -128,18 +149,29 @@ impl AuthApi for App {
             errs.add("password", FieldError::required());
         }
         if !errs.is_empty() {
-            return Err(ServiceError::BadRequest { message: "An error occurred while validating the submitted data.".into(), data: errs });
+            return Err(ServiceError::BadRequest {
+                message: "An error occurred while validating the submitted data.".into(),
+                data: errs,
+            });
         }
         let (enabled, identity_fields) = c.password_auth();
         if !enabled {
-            return Err(ServiceError::Forbidden("The collection is not configured to allow password authentication.".into()));
+            return Err(ServiceError::Forbidden(
+                "The collection is not configured to allow password authentication.".into(),
+            ));
         }
         let fields: Vec<String> = match identity_field {
             Some(f) if !f.is_empty() => {
                 if !identity_fields.iter().any(|x| x == f) {
                     let mut errs = ValidationErrors::new();
-                    errs.add("identityField", FieldError::new("validation_in_invalid", "Must be a valid value."));
-                    return Err(ServiceError::BadRequest { message: "An error occurred while validating the submitted data.".into(), data: errs });
+                    errs.add(
+                        "identityField",
+                        FieldError::new("validation_in_invalid", "Must be a valid value."),
+                    );
+                    return Err(ServiceError::BadRequest {
+                        message: "An error occurred while validating the submitted data.".into(),
+                        data: errs,
+                    });
                 }
                 vec![f.to_owned()]
             }
@@ -147,7 +179,11 @@ impl AuthApi for App {
         };
         let mut found = None;
         for f in fields.iter().filter(|f| c.field(f).is_some()) {
-            let sql = format!("SELECT * FROM {} WHERE {} = ? LIMIT 1", ident(&c.name), ident(f));
+            let sql = format!(
+                "SELECT * FROM {} WHERE {} = ? LIMIT 1",
+                ident(&c.name),
+                ident(f)
+            );
             let rows = self.db().query(&sql, &[identity.into()]).await?;
             if let Some(row) = rows.first() {
                 found = Some(store::record_from_row(&c, row));
@@ -168,19 +204,34 @@ impl AuthApi for App {
         self.auth_response(&c, &record)
     }
 
-    async fn auth_refresh(&self, auth: &Auth, collection: &str) -> Result<AuthResponse, ServiceError> {
-        let Auth::Record { collection_id, collection_name, id, .. } = auth else {
-            return Err(ServiceError::Unauthorized("The request requires valid record authorization token.".into()));
+    async fn auth_refresh(
+        &self,
+        auth: &Auth,
+        collection: &str,
+    ) -> Result<AuthResponse, ServiceError> {
+        let Auth::Record {
+            collection_id,
+            collection_name,
+            id,
+            ..
+        } = auth
+        else {
+            return Err(ServiceError::Unauthorized(
+                "The request requires valid record authorization token.".into(),
+            ));
         };
-        let c = self
-            .find_collection(collection)
-            .ok_or_else(|| ServiceError::NotFound("Missing or invalid collection context.".into()))?;
+        let c = self.find_collection(collection).ok_or_else(|| {
+            ServiceError::NotFound("Missing or invalid collection context.".into())
+        })?;
         if *collection_id != c.id {
             return Err(ServiceError::Forbidden(format!(
                 "The request requires auth record from {collection_name} collection."
             )));
         }
-        let record = self.find_record(&c, id).await?.ok_or_else(ServiceError::not_found)?;
+        let record = self
+            .find_record(&c, id)
+            .await?
+            .ok_or_else(ServiceError::not_found)?;
         self.auth_response(&c, &record)
     }
 }

@@ -68,10 +68,15 @@ fn bad_format() -> ServiceError {
 
 impl App {
     /// Builds a new collection from a request body laid over the scaffold of its type.
-    pub(crate) fn collection_from_body(&self, body: &Value) -> Result<Collection, ValidationErrors> {
+    pub(crate) fn collection_from_body(
+        &self,
+        body: &Value,
+    ) -> Result<Collection, ValidationErrors> {
         let type_name = body.get("type").and_then(Value::as_str).unwrap_or("base");
         let kind = CollectionType::parse(type_name).unwrap_or(CollectionType::Base);
         let mut base = scaffold_json(kind);
+        // The scaffold's sample auth indexes name no table; the saved ones are generated.
+        base["indexes"] = json!([]);
         merge_json(&mut base, body);
         base["type"] = json!(kind.as_str());
         Collection::from_json(&base)
@@ -87,10 +92,17 @@ impl App {
         Collection::from_json(&base)
     }
 
-    async fn validate_context(&self, tx: &mut dyn Transaction, except_id: &str) -> Result<ValidateContext, AppError> {
+    async fn validate_context(
+        &self,
+        tx: &mut dyn Transaction,
+        except_id: &str,
+    ) -> Result<ValidateContext, AppError> {
         let collections = self.collections();
         let rows = tx
-            .query("SELECT `name` FROM sqlite_master WHERE `type` IN ('table', 'view')", &[])
+            .query(
+                "SELECT `name` FROM sqlite_master WHERE `type` IN ('table', 'view')",
+                &[],
+            )
             .await?;
         let internal_tables = rows
             .iter()
@@ -124,7 +136,11 @@ impl App {
         if c.is_auth() {
             for key in TOKEN_KEYS {
                 let entry = c.options.entry(key).or_insert_with(|| json!({}));
-                if entry.get("secret").and_then(Value::as_str).is_none_or(str::is_empty) {
+                if entry
+                    .get("secret")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty)
+                {
                     let secret = self.random_from_pattern("[a-zA-Z0-9]{50}")?;
                     if let Value::Object(o) = entry {
                         o.insert("secret".into(), json!(secret));
@@ -142,28 +158,63 @@ impl App {
                 Ok(fields) => c.fields = fields,
                 Err(raw) => {
                     let mut errs = ValidationErrors::new();
-                    errs.add("viewQuery", FieldError::new("validation_invalid_view_query", format!("Invalid query - {raw}")));
+                    errs.add(
+                        "viewQuery",
+                        FieldError::new(
+                            "validation_invalid_view_query",
+                            format!("Invalid query - {raw}"),
+                        ),
+                    );
                     return Err(SaveError::Invalid(errs));
                 }
             }
         } else if c.is_view() && !c.view_query().trim().is_empty() {
             let mut errs = ValidationErrors::new();
-            errs.add("viewQuery", FieldError::new("validation_invalid_view_query", "Invalid query - only a single SELECT statement is allowed."));
+            errs.add(
+                "viewQuery",
+                FieldError::new(
+                    "validation_invalid_view_query",
+                    "Invalid query - only a single SELECT statement is allowed.",
+                ),
+            );
             return Err(SaveError::Invalid(errs));
         }
         let errs = validate_collection(&c, original, &ctx);
         if !errs.is_empty() {
             return Err(SaveError::Invalid(errs));
         }
+        let (table, indexes) = match original {
+            None => (
+                schema::create_table_statements(&c),
+                schema::create_index_statements(&c),
+            ),
+            Some(o) => (
+                schema::alter_table_statements(o, &c),
+                schema::create_index_statements(&c),
+            ),
+        };
+        store::run_statements(tx, &table).await?;
+        let mut index_errs = ValidationErrors::new();
+        for (i, sql) in indexes.iter().enumerate() {
+            if let Err(e) = tx.execute(sql, &[]).await {
+                tracing::debug!(error = %e, %sql, "index rejected");
+                index_errs.add(
+                    i.to_string(),
+                    FieldError::new(
+                        "validation_invalid_index_expression",
+                        "Invalid CREATE INDEX expression.",
+                    ),
+                );
+            }
+        }
+        if !index_errs.is_empty() {
+            let mut errs = ValidationErrors::new();
+            errs.add_nested("indexes", index_errs);
+            return Err(SaveError::Invalid(errs));
+        }
         match original {
-            None => {
-                store::run_statements(tx, &schema::create_statements(&c)).await?;
-                store::insert_collection(tx, &c).await?;
-            }
-            Some(o) => {
-                store::run_statements(tx, &schema::alter_statements(o, &c)).await?;
-                store::update_collection(tx, &c).await?;
-            }
+            None => store::insert_collection(tx, &c).await?,
+            Some(_) => store::update_collection(tx, &c).await?,
         }
         Ok(c)
     }
@@ -181,7 +232,11 @@ impl App {
         Ok(saved)
     }
 
-    async fn delete_collection_in(&self, tx: &mut dyn Transaction, c: &Collection) -> Result<(), ServiceError> {
+    async fn delete_collection_in(
+        &self,
+        tx: &mut dyn Transaction,
+        c: &Collection,
+    ) -> Result<(), ServiceError> {
         if c.system {
             return Err(ServiceError::bad_request("Failed to delete collection."));
         }
@@ -196,16 +251,22 @@ impl App {
                 })
         });
         if referenced {
-            return Err(ServiceError::bad_request("Failed to delete collection due to existing dependency."));
+            return Err(ServiceError::bad_request(
+                "Failed to delete collection due to existing dependency.",
+            ));
         }
         store::run_statements(tx, &schema::drop_statements(c)).await?;
-        tx.execute("DELETE FROM `_collections` WHERE `id` = ?", &[c.id.clone().into()])
-            .await?;
+        tx.execute(
+            "DELETE FROM `_collections` WHERE `id` = ?",
+            &[c.id.clone().into()],
+        )
+        .await?;
         Ok(())
     }
 
     fn found(&self, id_or_name: &str) -> Result<Collection, ServiceError> {
-        self.find_collection(id_or_name).ok_or_else(ServiceError::not_found)
+        self.find_collection(id_or_name)
+            .ok_or_else(ServiceError::not_found)
     }
 }
 
@@ -214,13 +275,14 @@ fn is_select(query: &str) -> bool {
     q.len() > 6 && q[..6].eq_ignore_ascii_case("select") && !q.contains(';')
 }
 
-/// Rewrites every index to its canonical form on the collection's current table name.
+/// Points every index at the collection's current table (after a rename, or a scaffold's
+/// table-less sample); indexes already on the right table are kept as written.
 fn normalize_indexes(c: &mut Collection) {
     c.indexes = c
         .indexes
         .iter()
         .map(|idx| match index_parts(idx) {
-            Some(p) => format!(
+            Some(p) if p.table != c.name => format!(
                 "CREATE {}INDEX `{}` ON `{}` ({}){}",
                 if p.unique { "UNIQUE " } else { "" },
                 p.name,
@@ -228,16 +290,24 @@ fn normalize_indexes(c: &mut Collection) {
                 p.columns,
                 p.where_clause.map(|w| format!(" {w}")).unwrap_or_default()
             ),
-            None => idx.clone(),
+            _ => idx.clone(),
         })
         .collect();
 }
 
 #[async_trait]
 impl CollectionsApi for App {
-    async fn list_collections(&self, auth: &Auth, query: ListQuery) -> Result<ListResult, ServiceError> {
+    async fn list_collections(
+        &self,
+        auth: &Auth,
+        query: ListQuery,
+    ) -> Result<ListResult, ServiceError> {
         require_superuser(auth)?;
-        let mut all: Vec<Value> = self.collections().iter().map(|c| c.to_json(false)).collect();
+        let mut all: Vec<Value> = self
+            .collections()
+            .iter()
+            .map(|c| c.to_json(false))
+            .collect();
         if let Some(sort) = query.sort.as_deref().filter(|s| !s.trim().is_empty()) {
             sort_json(&mut all, sort)?;
         }
@@ -258,15 +328,29 @@ impl CollectionsApi for App {
         let type_name = body.get("type").and_then(Value::as_str).unwrap_or("");
         if !type_name.is_empty() && CollectionType::parse(type_name).is_none() {
             let mut data = ValidationErrors::new();
-            data.add("type", FieldError::new("validation_in_invalid", "Must be a valid value."));
-            return Err(ServiceError::BadRequest { message: "Failed to create collection.".into(), data });
+            data.add(
+                "type",
+                FieldError::new("validation_in_invalid", "Must be a valid value."),
+            );
+            return Err(ServiceError::BadRequest {
+                message: "Failed to create collection.".into(),
+                data,
+            });
         }
         let c = self.collection_from_body(&body).map_err(|_| bad_format())?;
-        let saved = self.save_collection(c, None).await.map_err(|e| e.into_service("create"))?;
+        let saved = self
+            .save_collection(c, None)
+            .await
+            .map_err(|e| e.into_service("create"))?;
         Ok(saved.to_json(false))
     }
 
-    async fn update_collection(&self, auth: &Auth, id_or_name: &str, body: Value) -> Result<Value, ServiceError> {
+    async fn update_collection(
+        &self,
+        auth: &Auth,
+        id_or_name: &str,
+        body: Value,
+    ) -> Result<Value, ServiceError> {
         require_superuser(auth)?;
         let original = self.found(id_or_name)?;
         if !body.is_object() {
@@ -297,14 +381,26 @@ impl CollectionsApi for App {
             _ => {
                 let mut data = ValidationErrors::new();
                 data.add("collections", FieldError::required());
-                return Err(ServiceError::BadRequest { message: "An error occurred while validating the submitted data.".into(), data });
+                return Err(ServiceError::BadRequest {
+                    message: "An error occurred while validating the submitted data.".into(),
+                    data,
+                });
             }
         };
-        let delete_missing = body.get("deleteMissing").and_then(Value::as_bool).unwrap_or(false);
+        let delete_missing = body
+            .get("deleteMissing")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let import_failed = |msg: String| {
             let mut data = ValidationErrors::new();
-            data.add("collections", FieldError::new("validation_collections_import_failure", msg));
-            ServiceError::BadRequest { message: "Failed to import collections.".into(), data }
+            data.add(
+                "collections",
+                FieldError::new("validation_collections_import_failure", msg),
+            );
+            ServiceError::BadRequest {
+                message: "Failed to import collections.".into(),
+                data,
+            }
         };
         let mut tx = self.db().begin().await?;
         let mut kept: Vec<String> = Vec::new();
@@ -314,21 +410,33 @@ impl CollectionsApi for App {
             let existing = self
                 .collections()
                 .iter()
-                .find(|c| (!id.is_empty() && c.id == id) || (id.is_empty() && c.name.eq_ignore_ascii_case(name)))
+                .find(|c| {
+                    (!id.is_empty() && c.id == id)
+                        || (id.is_empty() && c.name.eq_ignore_ascii_case(name))
+                })
                 .cloned();
-            let parsed = match &existing {
-                Some(o) => Self::collection_with_patch(o, item),
-                None => self.collection_from_body(item),
-            };
-            let c = parsed.map_err(|e| import_failed(format!("Invalid collection \"{name}\": {e}.")))?;
-            let saved = match self.save_collection_in(tx.as_mut(), c, existing.as_ref()).await {
+            // An imported definition replaces the stored one whole (keeping its id).
+            let mut c = self
+                .collection_from_body(item)
+                .map_err(|e| import_failed(format!("Invalid collection \"{name}\": {e}.")))?;
+            if let Some(o) = &existing {
+                c.id = o.id.clone();
+            }
+            let saved = match self
+                .save_collection_in(tx.as_mut(), c, existing.as_ref())
+                .await
+            {
                 Ok(saved) => saved,
                 Err(SaveError::App(e)) => return Err(e.into()),
                 Err(SaveError::Invalid(errs)) => {
-                    return Err(import_failed(format!("Collections import failed for \"{name}\": {errs}.")));
+                    return Err(import_failed(format!(
+                        "Collections import failed for \"{name}\": {errs}."
+                    )));
                 }
                 Err(SaveError::Rejected(raw)) => {
-                    return Err(import_failed(format!("Collections import failed for \"{name}\": {raw}.")));
+                    return Err(import_failed(format!(
+                        "Collections import failed for \"{name}\": {raw}."
+                    )));
                 }
             };
             kept.push(saved.id);
@@ -342,8 +450,11 @@ impl CollectionsApi for App {
                 .collect();
             for c in missing {
                 store::run_statements(tx.as_mut(), &schema::drop_statements(&c)).await?;
-                tx.execute("DELETE FROM `_collections` WHERE `id` = ?", &[c.id.clone().into()])
-                    .await?;
+                tx.execute(
+                    "DELETE FROM `_collections` WHERE `id` = ?",
+                    &[c.id.clone().into()],
+                )
+                .await?;
             }
         }
         tx.commit().await?;
@@ -360,7 +471,9 @@ impl CollectionsApi for App {
         require_superuser(auth)?;
         let c = self.found(id_or_name)?;
         if c.is_view() {
-            return Err(ServiceError::bad_request("View collections cannot be truncated since they don't store their own records."));
+            return Err(ServiceError::bad_request(
+                "View collections cannot be truncated since they don't store their own records.",
+            ));
         }
         self.db()
             .execute(&format!("DELETE FROM {}", schema::ident(&c.name)), &[])

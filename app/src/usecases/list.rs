@@ -22,20 +22,39 @@ pub(crate) fn page_bounds(q: &ListQuery) -> (i64, i64) {
 
 /// The total page count for `total` items.
 pub(crate) fn total_pages(total: i64, per_page: i64) -> i64 {
-    if per_page <= 0 { 0 } else { (total + per_page - 1) / per_page }
+    if per_page <= 0 {
+        0
+    } else {
+        (total + per_page - 1) / per_page
+    }
 }
 
 /// Paginates an in-memory list.
-pub(crate) fn paginate(items: Vec<Value>, page: i64, per_page: i64, skip_total: bool) -> ListResult {
+pub(crate) fn paginate(
+    items: Vec<Value>,
+    page: i64,
+    per_page: i64,
+    skip_total: bool,
+) -> ListResult {
     let total = items.len() as i64;
     let start = ((page - 1) * per_page).max(0) as usize;
-    let items: Vec<Value> = items.into_iter().skip(start).take(per_page as usize).collect();
+    let items: Vec<Value> = items
+        .into_iter()
+        .skip(start)
+        .take(per_page as usize)
+        .collect();
     let (total_items, total_pages) = if skip_total {
         (-1, -1)
     } else {
         (total, total_pages(total, per_page))
     };
-    ListResult { page, per_page, total_items, total_pages, items }
+    ListResult {
+        page,
+        per_page,
+        total_items,
+        total_pages,
+        items,
+    }
 }
 
 /// Turns a `sort` parameter into an `ORDER BY` list over `c`'s columns: `-` descending,

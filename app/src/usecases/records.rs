@@ -35,7 +35,11 @@ impl App {
     }
 
     /// Loads one record by id, `None` when absent.
-    pub(crate) async fn find_record(&self, c: &Collection, id: &str) -> Result<Option<Record>, AppError> {
+    pub(crate) async fn find_record(
+        &self,
+        c: &Collection,
+        id: &str,
+    ) -> Result<Option<Record>, AppError> {
         let sql = format!("SELECT * FROM {} WHERE `id` = ? LIMIT 1", ident(&c.name));
         let rows = self.db().query(&sql, &[id.into()]).await?;
         Ok(rows.first().map(|r| store::record_from_row(c, r)))
@@ -44,7 +48,10 @@ impl App {
     /// What `auth` may see of records of `c`.
     pub(crate) fn visibility(c: &Collection, auth: &Auth, record_id: &str) -> Visibility {
         let owner = matches!(auth, Auth::Record { collection_id, id, .. } if *collection_id == c.id && id == record_id);
-        Visibility { hidden: auth.is_superuser(), email: auth.is_superuser() || owner }
+        Visibility {
+            hidden: auth.is_superuser(),
+            email: auth.is_superuser() || owner,
+        }
     }
 
     /// Hashes a plain password off the async runtime.
@@ -73,7 +80,9 @@ impl App {
                 }
                 FieldKind::Text(opts) if is_create && !opts.autogenerate_pattern.is_empty() => {
                     if record.text(&f.name).is_empty() {
-                        let v = self.random_from_pattern(&opts.autogenerate_pattern).map_err(Err)?;
+                        let v = self
+                            .random_from_pattern(&opts.autogenerate_pattern)
+                            .map_err(Err)?;
                         record.set(&f.name, Value::String(v));
                     }
                 }
@@ -81,11 +90,18 @@ impl App {
             }
         }
         let mut errs = record.validate(c, input, is_create);
-        self.check_relations(c, record, &mut errs).await.map_err(Err)?;
+        self.check_relations(c, record, &mut errs)
+            .await
+            .map_err(Err)?;
         if !errs.is_empty() {
             return Err(Ok(errs));
         }
-        if let (Some(plain), Some(field)) = (input.password.clone(), c.fields.iter().find(|f| matches!(f.kind, FieldKind::Password(_)))) {
+        if let (Some(plain), Some(field)) = (
+            input.password.clone(),
+            c.fields
+                .iter()
+                .find(|f| matches!(f.kind, FieldKind::Password(_))),
+        ) {
             let cost = match &field.kind {
                 FieldKind::Password(o) if o.cost > 0 => o.cost as u32,
                 _ => DEFAULT_BCRYPT_COST,
@@ -101,15 +117,25 @@ impl App {
     }
 
     /// Adds `validation_missing_rel_records` for relation ids that don't exist.
-    async fn check_relations(&self, c: &Collection, record: &Record, errs: &mut ValidationErrors) -> Result<(), AppError> {
+    async fn check_relations(
+        &self,
+        c: &Collection,
+        record: &Record,
+        errs: &mut ValidationErrors,
+    ) -> Result<(), AppError> {
         for f in &c.fields {
-            let FieldKind::Relation(opts) = &f.kind else { continue };
+            let FieldKind::Relation(opts) = &f.kind else {
+                continue;
+            };
             if errs.get(&f.name).is_some() {
                 continue;
             }
             let ids: Vec<String> = match record.get(&f.name) {
                 Value::String(s) if !s.is_empty() => vec![s.clone()],
-                Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
                 _ => Vec::new(),
             };
             if ids.is_empty() {
@@ -120,10 +146,17 @@ impl App {
                 continue;
             };
             let marks = vec!["?"; ids.len()].join(", ");
-            let sql = format!("SELECT COUNT(DISTINCT `id`) AS n FROM {} WHERE `id` IN ({marks})", ident(&target.name));
+            let sql = format!(
+                "SELECT COUNT(DISTINCT `id`) AS n FROM {} WHERE `id` IN ({marks})",
+                ident(&target.name)
+            );
             let params: Vec<SqlValue> = ids.iter().map(|i| SqlValue::from(i.as_str())).collect();
             let rows = self.db().query(&sql, &params).await?;
-            let found = rows.first().and_then(|r| r.get("n")).and_then(SqlValue::as_i64).unwrap_or(0);
+            let found = rows
+                .first()
+                .and_then(|r| r.get("n"))
+                .and_then(SqlValue::as_i64)
+                .unwrap_or(0);
             if found != ids.len() as i64 {
                 errs.add(f.name.clone(), missing_rel());
             }
@@ -133,7 +166,13 @@ impl App {
 
     /// Writes `record` (insert or update) in a transaction, turning UNIQUE violations into
     /// `validation_not_unique` errors on the offending fields.
-    async fn write_record(&self, c: &Collection, record: &Record, old_id: Option<&str>, action: &str) -> Result<(), ServiceError> {
+    async fn write_record(
+        &self,
+        c: &Collection,
+        record: &Record,
+        old_id: Option<&str>,
+        action: &str,
+    ) -> Result<(), ServiceError> {
         let mut tx = self.db().begin().await?;
         let res = match old_id {
             None => store::insert_record(tx.as_mut(), c, record).await,
@@ -146,7 +185,10 @@ impl App {
             }
             Err(AppError::Db(DbError::Unique(msg))) => {
                 tx.rollback().await?;
-                Err(ServiceError::BadRequest { message: format!("Failed to {action} record."), data: unique_errors(c, &msg) })
+                Err(ServiceError::BadRequest {
+                    message: format!("Failed to {action} record."),
+                    data: unique_errors(c, &msg),
+                })
             }
             Err(e) => Err(e.into()),
         }
@@ -154,7 +196,10 @@ impl App {
 }
 
 fn missing_rel() -> FieldError {
-    FieldError::new("validation_missing_rel_records", "Failed to find all relation records with the provided ids.")
+    FieldError::new(
+        "validation_missing_rel_records",
+        "Failed to find all relation records with the provided ids.",
+    )
 }
 
 /// Maps SQLite's `UNIQUE constraint failed: t.a, t.b` to `validation_not_unique` per field.
@@ -164,22 +209,36 @@ fn unique_errors(c: &Collection, msg: &str) -> ValidationErrors {
     for col in cols.split(',') {
         let name = col.trim().rsplit('.').next().unwrap_or("").trim();
         if c.field(name).is_some() {
-            errs.add(name, FieldError::new("validation_not_unique", "Value must be unique."));
+            errs.add(
+                name,
+                FieldError::new("validation_not_unique", "Value must be unique."),
+            );
         }
     }
     if errs.is_empty() {
-        errs.add("id", FieldError::new("validation_not_unique", "Value must be unique."));
+        errs.add(
+            "id",
+            FieldError::new("validation_not_unique", "Value must be unique."),
+        );
     }
     errs
 }
 
 fn failed(action: &str, data: ValidationErrors) -> ServiceError {
-    ServiceError::BadRequest { message: format!("Failed to {action} record."), data }
+    ServiceError::BadRequest {
+        message: format!("Failed to {action} record."),
+        data,
+    }
 }
 
 #[async_trait]
 impl RecordsApi for App {
-    async fn list_records(&self, req: &RequestContext, collection: &str, query: ListQuery) -> Result<ListResult, ServiceError> {
+    async fn list_records(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        query: ListQuery,
+    ) -> Result<ListResult, ServiceError> {
         let auth = &req.auth;
         let c = self.record_collection(collection)?;
         let (page, per_page) = page_bounds(&query);
@@ -188,8 +247,14 @@ impl RecordsApi for App {
             RuleCheck::Allow => true,
             RuleCheck::Deny => false,
         };
-        if query.filter.as_deref().is_some_and(|f| !f.trim().is_empty()) {
-            return Err(ServiceError::bad_request("Invalid filter parameters: the filter language is not supported yet."));
+        if query
+            .filter
+            .as_deref()
+            .is_some_and(|f| !f.trim().is_empty())
+        {
+            return Err(ServiceError::bad_request(
+                "Invalid filter parameters: the filter language is not supported yet.",
+            ));
         }
         let order = order_by(&c, query.sort.as_deref())?;
         let mut items = Vec::new();
@@ -202,7 +267,13 @@ impl RecordsApi for App {
             sql.push_str(" LIMIT ? OFFSET ?");
             let rows = self
                 .db()
-                .query(&sql, &[SqlValue::Integer(per_page), SqlValue::Integer((page - 1) * per_page)])
+                .query(
+                    &sql,
+                    &[
+                        SqlValue::Integer(per_page),
+                        SqlValue::Integer((page - 1) * per_page),
+                    ],
+                )
                 .await?;
             items = rows
                 .iter()
@@ -212,15 +283,40 @@ impl RecordsApi for App {
                 })
                 .collect();
             if !query.skip_total {
-                let rows = self.db().query(&format!("SELECT COUNT(*) AS n FROM {}", ident(&c.name)), &[]).await?;
-                total = rows.first().and_then(|r| r.get("n")).and_then(SqlValue::as_i64).unwrap_or(0);
+                let rows = self
+                    .db()
+                    .query(
+                        &format!("SELECT COUNT(*) AS n FROM {}", ident(&c.name)),
+                        &[],
+                    )
+                    .await?;
+                total = rows
+                    .first()
+                    .and_then(|r| r.get("n"))
+                    .and_then(SqlValue::as_i64)
+                    .unwrap_or(0);
             }
         }
-        let (total_items, total_pages) = if query.skip_total { (-1, -1) } else { (total, total_pages(total, per_page)) };
-        Ok(ListResult { page, per_page, total_items, total_pages, items })
+        let (total_items, total_pages) = if query.skip_total {
+            (-1, -1)
+        } else {
+            (total, total_pages(total, per_page))
+        };
+        Ok(ListResult {
+            page,
+            per_page,
+            total_items,
+            total_pages,
+            items,
+        })
     }
 
-    async fn view_record(&self, req: &RequestContext, collection: &str, id: &str) -> Result<Value, ServiceError> {
+    async fn view_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+    ) -> Result<Value, ServiceError> {
         let auth = &req.auth;
         let c = self.record_collection(collection)?;
         match check_rule(&c.rules.view, auth) {
@@ -228,13 +324,23 @@ impl RecordsApi for App {
             RuleCheck::Deny => return Err(ServiceError::not_found()),
             RuleCheck::Allow => {}
         }
-        let rec = self.find_record(&c, id).await?.ok_or_else(ServiceError::not_found)?;
+        let rec = self
+            .find_record(&c, id)
+            .await?
+            .ok_or_else(ServiceError::not_found)?;
         Ok(rec.to_json(&c, Self::visibility(&c, auth, rec.id())))
     }
 
-    async fn create_record(&self, req: &RequestContext, collection: &str, body: Map<String, Value>) -> Result<Value, ServiceError> {
+    async fn create_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        body: Map<String, Value>,
+    ) -> Result<Value, ServiceError> {
         let auth = &req.auth;
-        let c = self.find_collection(collection).ok_or_else(missing_or_invalid_collection)?;
+        let c = self
+            .find_collection(collection)
+            .ok_or_else(missing_or_invalid_collection)?;
         if c.is_view() {
             return Err(ServiceError::bad_request("Unsupported collection type."));
         }
@@ -248,7 +354,7 @@ impl RecordsApi for App {
         if c.is_auth() && !auth.is_superuser() {
             body.remove("verified");
         }
-        let input = record.apply_input(&c, &body, true);
+        let input = record.apply_input(&c, &body, true, auth.is_superuser());
         match self.prepare_record(&c, &mut record, &input, true).await {
             Ok(()) => {}
             Err(Ok(errs)) => return Err(failed("create", errs)),
@@ -258,9 +364,17 @@ impl RecordsApi for App {
         Ok(record.to_json(&c, Self::visibility(&c, auth, record.id())))
     }
 
-    async fn update_record(&self, req: &RequestContext, collection: &str, id: &str, body: Map<String, Value>) -> Result<Value, ServiceError> {
+    async fn update_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+        body: Map<String, Value>,
+    ) -> Result<Value, ServiceError> {
         let auth = &req.auth;
-        let c = self.find_collection(collection).ok_or_else(missing_or_invalid_collection)?;
+        let c = self
+            .find_collection(collection)
+            .ok_or_else(missing_or_invalid_collection)?;
         if c.is_view() {
             return Err(ServiceError::bad_request("Unsupported collection type."));
         }
@@ -269,13 +383,16 @@ impl RecordsApi for App {
             RuleCheck::Deny => return Err(ServiceError::not_found()),
             RuleCheck::Allow => {}
         }
-        let original = self.find_record(&c, id).await?.ok_or_else(ServiceError::not_found)?;
+        let original = self
+            .find_record(&c, id)
+            .await?
+            .ok_or_else(ServiceError::not_found)?;
         let mut record = original.clone();
         let mut body = body;
         if c.is_auth() && !auth.is_superuser() {
             body.remove("verified");
         }
-        let input = record.apply_input(&c, &body, false);
+        let input = record.apply_input(&c, &body, false, auth.is_superuser());
         if c.is_auth() && input.password.is_some() && !auth.is_superuser() {
             let hash = original.text("password").to_owned();
             let old = input.old_password.clone().unwrap_or_default();
@@ -283,11 +400,19 @@ impl RecordsApi for App {
             if old.is_empty() {
                 errs.add("oldPassword", FieldError::required());
             } else {
-                let ok = tokio::task::spawn_blocking(move || bcrypt::verify(old, &hash).unwrap_or(false))
-                    .await
-                    .unwrap_or(false);
+                let ok = tokio::task::spawn_blocking(move || {
+                    bcrypt::verify(old, &hash).unwrap_or(false)
+                })
+                .await
+                .unwrap_or(false);
                 if !ok {
-                    errs.add("oldPassword", FieldError::new("validation_invalid_old_password", "Missing or invalid old password."));
+                    errs.add(
+                        "oldPassword",
+                        FieldError::new(
+                            "validation_invalid_old_password",
+                            "Missing or invalid old password.",
+                        ),
+                    );
                 }
             }
             if !errs.is_empty() {
@@ -299,11 +424,17 @@ impl RecordsApi for App {
             Err(Ok(errs)) => return Err(failed("update", errs)),
             Err(Err(e)) => return Err(e.into()),
         }
-        self.write_record(&c, &record, Some(original.id()), "update").await?;
+        self.write_record(&c, &record, Some(original.id()), "update")
+            .await?;
         Ok(record.to_json(&c, Self::visibility(&c, auth, record.id())))
     }
 
-    async fn delete_record(&self, req: &RequestContext, collection: &str, id: &str) -> Result<(), ServiceError> {
+    async fn delete_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+    ) -> Result<(), ServiceError> {
         let auth = &req.auth;
         let c = self.record_collection(collection)?;
         if c.is_view() {
@@ -314,7 +445,10 @@ impl RecordsApi for App {
             RuleCheck::Deny => return Err(ServiceError::not_found()),
             RuleCheck::Allow => {}
         }
-        let rec = self.find_record(&c, id).await?.ok_or_else(ServiceError::not_found)?;
+        let rec = self
+            .find_record(&c, id)
+            .await?
+            .ok_or_else(ServiceError::not_found)?;
         let sql = format!("DELETE FROM {} WHERE `id` = ?", ident(&c.name));
         let mut tx = self.db().begin().await?;
         tx.execute(&sql, &[rec.id().into()]).await?;

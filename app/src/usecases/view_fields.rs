@@ -26,14 +26,14 @@ pub(crate) async fn infer_view_fields(
         .map_err(|e| e.to_string())?;
     let columns = columns?;
     if !columns.iter().any(|r| r.text("name") == "id") {
-        return Err("missing required id column (you can use `(ROW_NUMBER() OVER()) as id` if you don't have one)".into());
+        return Err("missing required id column (you can use `(ROW_NUMBER() OVER()) as id` if you don't have one).".into());
     }
     let mut fields = Vec::with_capacity(columns.len());
     for col in &columns {
         let name = col.text("name");
         let decl = col.text("type").to_uppercase();
         let value = if name == "id" {
-            json!({"name": "id", "type": "text", "system": true, "primaryKey": true, "required": true})
+            json!({"name": "id", "type": "text", "system": true, "primaryKey": true, "required": true, "pattern": "^[a-z0-9]+$"})
         } else {
             let kind = match decl.as_str() {
                 "TEXT" => "text",
@@ -47,7 +47,10 @@ pub(crate) async fn infer_view_fields(
         field.id = c
             .field(name)
             .filter(|f| f.type_name() == field.type_name())
-            .map_or_else(|| default_field_id(field.type_name(), name), |f| f.id.clone());
+            .map_or_else(
+                || default_field_id(field.type_name(), name),
+                |f| f.id.clone(),
+            );
         fields.push(field);
     }
     Ok(fields)

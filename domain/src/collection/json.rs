@@ -44,9 +44,8 @@ impl Collection {
                     o.remove("secret");
                 }
             }
-            if let Some(Value::Array(providers)) = out
-                .get_mut("oauth2")
-                .and_then(|o| o.get_mut("providers"))
+            if let Some(Value::Array(providers)) =
+                out.get_mut("oauth2").and_then(|o| o.get_mut("providers"))
             {
                 for p in providers {
                     if let Value::Object(p) = p {
@@ -68,7 +67,10 @@ impl Collection {
     pub fn from_json(value: &Value) -> Result<Collection, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let Some(obj) = value.as_object() else {
-            errs.add("", FieldError::new("validation_invalid_value", "Must be an object."));
+            errs.add(
+                "",
+                FieldError::new("validation_invalid_value", "Must be an object."),
+            );
             return Err(errs);
         };
         let text = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
@@ -76,15 +78,25 @@ impl Collection {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
-                errs.add(k, FieldError::new("validation_invalid_value", "Must be a string or null."));
+                errs.add(
+                    k,
+                    FieldError::new("validation_invalid_value", "Must be a string or null."),
+                );
                 None
             }
         };
         let type_name = text("type");
-        let kind = match CollectionType::parse(if type_name.is_empty() { "base" } else { &type_name }) {
+        let kind = match CollectionType::parse(if type_name.is_empty() {
+            "base"
+        } else {
+            &type_name
+        }) {
             Some(k) => k,
             None => {
-                errs.add("type", FieldError::new("validation_in_invalid", "Must be a valid value."));
+                errs.add(
+                    "type",
+                    FieldError::new("validation_in_invalid", "Must be a valid value."),
+                );
                 CollectionType::Base
             }
         };
@@ -105,7 +117,10 @@ impl Collection {
                         Ok(f) => fields.push(f),
                         Err(e) => field_errs.add(
                             i.to_string(),
-                            FieldError::new("validation_invalid_field", format!("Invalid field: {e}.")),
+                            FieldError::new(
+                                "validation_invalid_field",
+                                format!("Invalid field: {e}."),
+                            ),
                         ),
                     }
                 }
@@ -113,7 +128,10 @@ impl Collection {
                 fields
             }
             Some(_) => {
-                errs.add("fields", FieldError::new("validation_invalid_value", "Must be an array."));
+                errs.add(
+                    "fields",
+                    FieldError::new("validation_invalid_value", "Must be an array."),
+                );
                 Vec::new()
             }
         };
@@ -124,7 +142,10 @@ impl Collection {
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect(),
             Some(_) => {
-                errs.add("indexes", FieldError::new("validation_invalid_value", "Must be an array of strings."));
+                errs.add(
+                    "indexes",
+                    FieldError::new("validation_invalid_value", "Must be an array of strings."),
+                );
                 Vec::new()
             }
         };
@@ -160,8 +181,19 @@ impl Collection {
 
 /// Keys every collection type has.
 const BASE_KEYS: [&str; 13] = [
-    "id", "name", "type", "system", "listRule", "viewRule", "createRule", "updateRule",
-    "deleteRule", "fields", "indexes", "created", "updated",
+    "id",
+    "name",
+    "type",
+    "system",
+    "listRule",
+    "viewRule",
+    "createRule",
+    "updateRule",
+    "deleteRule",
+    "fields",
+    "indexes",
+    "created",
+    "updated",
 ];
 
 /// Merges `patch` into `base` the way Go's `json.Unmarshal` onto a populated struct does:
@@ -171,7 +203,9 @@ pub fn merge_json(base: &mut Value, patch: &Value) {
         (Value::Object(b), Value::Object(p)) => {
             for (k, v) in p {
                 match b.get_mut(k) {
-                    Some(existing) if existing.is_object() && v.is_object() => merge_json(existing, v),
+                    Some(existing) if existing.is_object() && v.is_object() => {
+                        merge_json(existing, v)
+                    }
                     _ => {
                         b.insert(k.clone(), v.clone());
                     }

@@ -43,7 +43,9 @@ pub fn index_parts(sql: &str) -> Option<IndexParts> {
         name: get(3),
         table: get(4),
         columns: get(5),
-        where_clause: caps.get(6).map(|m| m.as_str().trim().trim_end_matches(';').to_owned()),
+        where_clause: caps
+            .get(6)
+            .map(|m| m.as_str().trim().trim_end_matches(';').to_owned()),
     })
 }
 
@@ -77,7 +79,12 @@ pub fn validate_collection(
     errs
 }
 
-fn check_id(new: &Collection, original: Option<&Collection>, ctx: &ValidateContext, errs: &mut ValidationErrors) {
+fn check_id(
+    new: &Collection,
+    original: Option<&Collection>,
+    ctx: &ValidateContext,
+    errs: &mut ValidationErrors,
+) {
     if new.id.is_empty() {
         errs.add("id", FieldError::required());
         return;
@@ -85,15 +92,35 @@ fn check_id(new: &Collection, original: Option<&Collection>, ctx: &ValidateConte
     match original {
         None => {
             if new.id.len() > 100 {
-                errs.add("id", FieldError::new("validation_length_out_of_range", "The length must be between 1 and 100."));
+                errs.add(
+                    "id",
+                    FieldError::new(
+                        "validation_length_out_of_range",
+                        "The length must be between 1 and 100.",
+                    )
+                    .with_param("max", 100)
+                    .with_param("min", 1),
+                );
             } else if !name_regex().is_match(&new.id) {
-                errs.add("id", FieldError::new("validation_match_invalid", "Must be in a valid format."));
+                errs.add(
+                    "id",
+                    FieldError::new("validation_match_invalid", "Must be in a valid format."),
+                );
             } else if ctx.others.iter().any(|(id, _)| id == &new.id) {
-                errs.add("id", FieldError::new("validation_invalid_id", "The model id is invalid or already exists."));
+                errs.add(
+                    "id",
+                    FieldError::new(
+                        "validation_invalid_id",
+                        "The model id is invalid or already exists.",
+                    ),
+                );
             }
         }
         Some(o) if o.id != new.id => {
-            errs.add("id", FieldError::new("validation_values_mismatch", "Values mismatch."));
+            errs.add(
+                "id",
+                FieldError::new("validation_values_mismatch", "Values mismatch."),
+            );
         }
         Some(_) => {}
     }
@@ -103,47 +130,108 @@ fn check_type(new: &Collection, original: Option<&Collection>, errs: &mut Valida
     if let Some(o) = original
         && o.kind != new.kind
     {
-        errs.add("type", FieldError::new("validation_collection_type_change", "Collection type cannot be changed."));
+        errs.add(
+            "type",
+            FieldError::new(
+                "validation_collection_type_change",
+                "Collection type cannot be changed.",
+            ),
+        );
     }
 }
 
-fn check_name(new: &Collection, original: Option<&Collection>, ctx: &ValidateContext, errs: &mut ValidationErrors) {
+fn check_name(
+    new: &Collection,
+    original: Option<&Collection>,
+    ctx: &ValidateContext,
+    errs: &mut ValidationErrors,
+) {
     let name = &new.name;
     if name.is_empty() {
         errs.add("name", FieldError::required());
         return;
     }
     if name.chars().count() > 255 {
-        errs.add("name", FieldError::new("validation_length_out_of_range", "The length must be between 1 and 255."));
+        errs.add(
+            "name",
+            FieldError::new(
+                "validation_length_out_of_range",
+                "The length must be between 1 and 255.",
+            )
+            .with_param("max", 255)
+            .with_param("min", 1),
+        );
         return;
     }
     if name.to_lowercase().contains("_via_") {
-        errs.add("name", FieldError::new("validation_invalid_via", "The name cannot contain \"_via_\"."));
+        errs.add(
+            "name",
+            FieldError::new(
+                "validation_invalid_via",
+                "The name cannot contain \"_via_\".",
+            ),
+        );
         return;
     }
     if !name_regex().is_match(name) {
-        errs.add("name", FieldError::new("validation_match_invalid", "Must be in a valid format."));
+        errs.add(
+            "name",
+            FieldError::new("validation_match_invalid", "Must be in a valid format."),
+        );
         return;
     }
     if let Some(o) = original
         && o.system
         && o.name != *name
     {
-        errs.add("name", FieldError::new("validation_collection_system_name_change", "System collection name cannot be changed."));
+        errs.add(
+            "name",
+            FieldError::new(
+                "validation_collection_system_name_change",
+                "System collection name cannot be changed.",
+            ),
+        );
         return;
     }
     let lower = name.to_lowercase();
-    if ctx.others.iter().any(|(id, n)| n.to_lowercase() == lower && *id != new.id) {
-        errs.add("name", FieldError::new("validation_collection_name_exists", "Collection name must be unique (case insensitive)."));
+    if ctx
+        .others
+        .iter()
+        .any(|(id, n)| n.to_lowercase() == lower && *id != new.id)
+    {
+        errs.add(
+            "name",
+            FieldError::new(
+                "validation_collection_name_exists",
+                "Collection name must be unique (case insensitive).",
+            ),
+        );
         return;
     }
     if ctx.others.iter().any(|(id, _)| id == name) {
-        errs.add("name", FieldError::new("validation_collection_name_id_duplicate", "The name must not match an existing collection id."));
+        errs.add(
+            "name",
+            FieldError::new(
+                "validation_collection_name_id_duplicate",
+                "The name must not match an existing collection id.",
+            ),
+        );
         return;
     }
     let changed = original.is_none_or(|o| o.name != *name);
-    if changed && ctx.internal_tables.iter().any(|t| t.to_lowercase() == lower) {
-        errs.add("name", FieldError::new("validation_collection_name_invalid", "The name shouldn't match with an existing internal table."));
+    if changed
+        && ctx
+            .internal_tables
+            .iter()
+            .any(|t| t.to_lowercase() == lower)
+    {
+        errs.add(
+            "name",
+            FieldError::new(
+                "validation_collection_name_invalid",
+                "The name shouldn't match with an existing internal table.",
+            ),
+        );
     }
 }
 
@@ -154,20 +242,45 @@ fn check_fields(new: &Collection, original: Option<&Collection>, errs: &mut Vali
     for (i, f) in new.fields.iter().enumerate() {
         let mut ferrs = f.validate_options();
         if ids.contains(&f.id.as_str()) {
-            ferrs.add("id", FieldError::new("validation_duplicated_field_id", format!("Duplicated or invalid field id \"{}\"", f.id)));
+            ferrs.add(
+                "id",
+                FieldError::new(
+                    "validation_duplicated_field_id",
+                    format!("Duplicated or invalid field id \"{}\"", f.id),
+                ),
+            );
         }
         let lname = f.name.to_lowercase();
         if names.contains(&lname) {
-            ferrs.add("name", FieldError::new("validation_duplicated_field_name", format!("Duplicated or invalid field name {}", f.name)));
+            ferrs.add(
+                "name",
+                FieldError::new(
+                    "validation_duplicated_field_name",
+                    format!("Duplicated or invalid field name {}", f.name),
+                )
+                .with_param("fieldName", f.name.clone()),
+            );
         }
         if new.is_auth() && ["passwordConfirm", "oldPassword"].contains(&f.name.as_str()) {
-            ferrs.add("name", FieldError::new("validation_reserved_field_name", "The field name is reserved and cannot be used."));
+            ferrs.add(
+                "name",
+                FieldError::new(
+                    "validation_reserved_field_name",
+                    "The field name is reserved and cannot be used.",
+                ),
+            );
         }
         if let Some(old) = original.and_then(|o| o.field_by_id(&f.id))
             && old.type_name() != f.type_name()
             && !new.is_view()
         {
-            ferrs.add("type", FieldError::new("validation_field_type_change", "Field type cannot be changed."));
+            ferrs.add(
+                "type",
+                FieldError::new(
+                    "validation_field_type_change",
+                    "Field type cannot be changed.",
+                ),
+            );
         }
         nested.add_nested(i.to_string(), ferrs);
         ids.push(&f.id);
@@ -180,16 +293,29 @@ fn check_fields(new: &Collection, original: Option<&Collection>, errs: &mut Vali
     if new.kind != CollectionType::View {
         if let Some(o) = original {
             let broken = o.fields.iter().filter(|f| f.system).any(|old| {
-                new.field_by_id(&old.id).is_none_or(|nf| nf.name != old.name)
+                new.field_by_id(&old.id)
+                    .is_none_or(|nf| nf.name != old.name)
             });
             if broken {
-                errs.add("fields", FieldError::new("validation_system_field_change", "System fields cannot be deleted or renamed."));
+                errs.add(
+                    "fields",
+                    FieldError::new(
+                        "validation_system_field_change",
+                        "System fields cannot be deleted or renamed.",
+                    ),
+                );
                 return;
             }
         }
         let has_pk = new.field("id").is_some_and(|f| f.type_name() == "text");
         if !has_pk {
-            errs.add("fields", FieldError::new("validation_missing_primary_key", "Missing or invalid \"id\" PK field."));
+            errs.add(
+                "fields",
+                FieldError::new(
+                    "validation_missing_primary_key",
+                    "Missing or invalid \"id\" PK field.",
+                ),
+            );
             return;
         }
     }
@@ -198,11 +324,18 @@ fn check_fields(new: &Collection, original: Option<&Collection>, errs: &mut Vali
             ("password", "password", "validation_missing_password_field"),
             ("tokenKey", "text", "validation_missing_tokenKey_field"),
             ("email", "email", "validation_missing_email_field"),
-            ("emailVisibility", "bool", "validation_missing_emailVisibility_field"),
+            (
+                "emailVisibility",
+                "bool",
+                "validation_missing_emailVisibility_field",
+            ),
             ("verified", "bool", "validation_missing_verified_field"),
         ] {
             if !new.field(name).is_some_and(|f| f.type_name() == kind) {
-                errs.add("fields", FieldError::new(code, format!("System \"{name}\" field is required.")));
+                errs.add(
+                    "fields",
+                    FieldError::new(code, format!("System \"{name}\" field is required.")),
+                );
                 return;
             }
         }
@@ -217,7 +350,10 @@ fn check_rules(new: &Collection, errs: &mut ValidationErrors) {
             ("deleteRule", &new.rules.delete),
         ] {
             if rule.is_some() {
-                errs.add(key, FieldError::new("validation_nil_invalid", "Must be blank."));
+                errs.add(
+                    key,
+                    FieldError::new("validation_nil_invalid", "Must be blank."),
+                );
             }
         }
     }
@@ -226,7 +362,13 @@ fn check_rules(new: &Collection, errs: &mut ValidationErrors) {
 fn check_indexes(new: &Collection, errs: &mut ValidationErrors) {
     if new.is_view() {
         if !new.indexes.is_empty() {
-            errs.add("indexes", FieldError::new("validation_indexes_not_supported", "View collections don't support indexes."));
+            errs.add(
+                "indexes",
+                FieldError::new(
+                    "validation_indexes_not_supported",
+                    "View collections don't support indexes.",
+                ),
+            );
         }
         return;
     }
@@ -234,12 +376,24 @@ fn check_indexes(new: &Collection, errs: &mut ValidationErrors) {
     let mut seen: Vec<String> = Vec::new();
     for (i, idx) in new.indexes.iter().enumerate() {
         let Some(parts) = index_parts(idx) else {
-            nested.add(i.to_string(), FieldError::new("validation_invalid_index_expression", "Invalid CREATE INDEX expression."));
+            nested.add(
+                i.to_string(),
+                FieldError::new(
+                    "validation_invalid_index_expression",
+                    "Invalid CREATE INDEX expression.",
+                ),
+            );
             continue;
         };
         let name = parts.name.to_lowercase();
         if seen.contains(&name) {
-            nested.add(i.to_string(), FieldError::new("validation_duplicated_index_name", "The index name must be unique."));
+            nested.add(
+                i.to_string(),
+                FieldError::new(
+                    "validation_duplicated_index_name",
+                    "The index name must be unique.",
+                ),
+            );
             continue;
         }
         seen.push(name);
@@ -251,7 +405,13 @@ fn check_indexes(new: &Collection, errs: &mut ValidationErrors) {
                 .trim_matches(|c| matches!(c, '`' | '"' | '\'' | '[' | ']'));
             // Expressions (`lower(name)`) are left to SQLite to reject.
             if !col.contains('(') && new.field(col).is_none() {
-                nested.add(i.to_string(), FieldError::new("validation_invalid_index_expression", "Invalid CREATE INDEX expression."));
+                nested.add(
+                    i.to_string(),
+                    FieldError::new(
+                        "validation_invalid_index_expression",
+                        "Invalid CREATE INDEX expression.",
+                    ),
+                );
                 break;
             }
         }

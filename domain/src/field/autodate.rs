@@ -1,11 +1,11 @@
 //! The `autodate` field: a date-time the record sets itself on create and/or update
 //! (`created` and `updated`). User input for it is ignored by PocketBase.
 
+use super::Field;
 use super::FieldType;
 use super::cast::{go_string, sql_text};
 use super::date::normalize_date;
 use super::serde_util::null_default;
-use super::Field;
 use crate::datetime::normalize_datetime;
 use crate::error::{FieldError, ValidationErrors};
 use crate::sql::SqlValue;

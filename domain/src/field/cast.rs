@@ -32,7 +32,11 @@ pub(crate) fn float_string(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else {
         format!("{f}")
     }
@@ -94,8 +98,8 @@ pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
             f64::INFINITY
         });
     }
-    let magnitude = if lower.starts_with("0x") {
-        parse_hex_float(&lower[2..])?
+    let magnitude = if let Some(hex) = lower.strip_prefix("0x") {
+        parse_hex_float(hex)?
     } else {
         if !body
             .bytes()
@@ -316,7 +320,9 @@ mod tests {
         for t in ["1", "t", "T", "TRUE", "true", "True"] {
             assert!(go_bool(&json!(t)), "{t}");
         }
-        for f in ["", "0", "f", "F", "FALSE", "false", "False", "on", "yes", "tRUE"] {
+        for f in [
+            "", "0", "f", "F", "FALSE", "false", "False", "on", "yes", "tRUE",
+        ] {
             assert!(!go_bool(&json!(f)), "{f}");
         }
         assert!(go_bool(&json!(1)));
@@ -332,11 +338,17 @@ mod tests {
         assert_eq!(unique_strings(&json!("")), Vec::<String>::new());
         assert_eq!(unique_strings(&json!("a")), vec!["a"]);
         assert_eq!(unique_strings(&json!("a b")), vec!["a b"]);
-        assert_eq!(unique_strings(&json!(r#"["a","b","a",""]"#)), vec!["a", "b"]);
+        assert_eq!(
+            unique_strings(&json!(r#"["a","b","a",""]"#)),
+            vec!["a", "b"]
+        );
         assert_eq!(unique_strings(&json!(r#"["a",null]"#)), vec!["a"]);
         assert_eq!(unique_strings(&json!(r#"["a",1]"#)), vec![r#"["a",1]"#]);
         assert_eq!(unique_strings(&json!("[abc")), vec!["[abc"]);
-        assert_eq!(unique_strings(&json!(["a", "", "b", "a", 1, true, null])), vec!["a", "b", "1", "true"]);
+        assert_eq!(
+            unique_strings(&json!(["a", "", "b", "a", 1, true, null])),
+            vec!["a", "b", "1", "true"]
+        );
         assert_eq!(unique_strings(&json!(["a", ["b"]])), Vec::<String>::new());
         assert_eq!(unique_strings(&json!(12)), vec!["12"]);
         assert_eq!(unique_strings(&json!(false)), vec!["false"]);
@@ -349,7 +361,10 @@ mod tests {
         assert_eq!(num_value(-0.0).to_string(), "0");
         assert_eq!(num_value(1.5).to_string(), "1.5");
         assert_eq!(num_value(f64::NAN), Value::Null);
-        assert_eq!(canonical_json(&json!({"a": [1.0, 2.5, {"b": 3.0}]})), json!({"a": [1, 2.5, {"b": 3}]}));
+        assert_eq!(
+            canonical_json(&json!({"a": [1.0, 2.5, {"b": 3.0}]})),
+            json!({"a": [1, 2.5, {"b": 3}]})
+        );
     }
 
     #[test]

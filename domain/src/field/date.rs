@@ -136,7 +136,10 @@ mod tests {
             f.normalize(&json!("2024-01-02 03:04:05.678Z")),
             json!("2024-01-02 03:04:05.678Z")
         );
-        assert_eq!(f.normalize(&json!("2024-01-02")), json!("2024-01-02 00:00:00.000Z"));
+        assert_eq!(
+            f.normalize(&json!("2024-01-02")),
+            json!("2024-01-02 00:00:00.000Z")
+        );
         assert_eq!(
             f.normalize(&json!("2024-01-02T03:04:05+01:00")),
             json!("2024-01-02 02:04:05.000Z")
@@ -157,7 +160,10 @@ mod tests {
     fn sql_round_trip() {
         let f = plain();
         let v = json!("2024-01-02 03:04:05.678Z");
-        assert_eq!(f.to_sql(&v), SqlValue::Text("2024-01-02 03:04:05.678Z".into()));
+        assert_eq!(
+            f.to_sql(&v),
+            SqlValue::Text("2024-01-02 03:04:05.678Z".into())
+        );
         assert_eq!(f.from_sql(&f.to_sql(&v)), v);
         assert_eq!(f.to_sql(&json!("")), SqlValue::Text(String::new()));
         assert_eq!(f.from_sql(&SqlValue::Text(String::new())), json!(""));
@@ -177,18 +183,23 @@ mod tests {
             max: "2024-12-31 00:00:00.500Z".into(),
             ..Default::default()
         });
-        assert_eq!(f.validate_value(&json!("")).unwrap_err(), FieldError::required());
+        assert_eq!(
+            f.validate_value(&json!("")).unwrap_err(),
+            FieldError::required()
+        );
         assert!(f.validate_value(&json!("2024-01-01 00:00:00.000Z")).is_ok());
         assert!(f.validate_value(&json!("2024-12-31 00:00:00.500Z")).is_ok());
         assert_eq!(
-            f.validate_value(&json!("2023-12-31 23:59:59.999Z")).unwrap_err(),
+            f.validate_value(&json!("2023-12-31 23:59:59.999Z"))
+                .unwrap_err(),
             FieldError::new(
                 "validation_min_greater_equal_than_required",
                 "Must be no less than 2024-01-01 00:00:00 +0000 UTC."
             )
         );
         assert_eq!(
-            f.validate_value(&json!("2025-01-01 00:00:00.000Z")).unwrap_err(),
+            f.validate_value(&json!("2025-01-01 00:00:00.000Z"))
+                .unwrap_err(),
             FieldError::new(
                 "validation_max_less_equal_than_required",
                 "Must be no greater than 2024-12-31 00:00:00.5 +0000 UTC."
@@ -199,7 +210,11 @@ mod tests {
             "validation_unsupported_value_type"
         );
         assert!(plain().validate_value(&json!("")).is_ok());
-        assert!(plain().validate_value(&json!("2024-01-01 00:00:00.000Z")).is_ok());
+        assert!(
+            plain()
+                .validate_value(&json!("2024-01-01 00:00:00.000Z"))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub(crate) fn is_domain(value: &str) -> bool {
 
 /// Both lists, as PocketBase checks them: the one in use must hold valid domains (an
 /// empty entry passes), and the other must then be empty.
+/// An empty list means "not set".
+pub(crate) fn opt_list(v: &[String]) -> Option<&[String]> {
+    (!v.is_empty()).then_some(v)
+}
+
 pub(crate) fn check_domain_options(
     errs: &mut ValidationErrors,
     except: Option<&[String]>,
@@ -52,13 +57,17 @@ fn check_list(errs: &mut ValidationErrors, key: &str, list: &[String], must_be_e
 }
 
 /// Whether `domain` passes the lists (`only` wins when both are set).
-pub(crate) fn domain_allowed(domain: &str, except: Option<&[String]>, only: Option<&[String]>) -> bool {
+pub(crate) fn domain_allowed(
+    domain: &str,
+    except: Option<&[String]>,
+    only: Option<&[String]>,
+) -> bool {
     let only = only.unwrap_or_default();
     let except = except.unwrap_or_default();
     if !only.is_empty() && !only.iter().any(|d| d == domain) {
         return false;
     }
-    !(!except.is_empty() && except.iter().any(|d| d == domain))
+    !except.iter().any(|d| d == domain)
 }
 
 #[cfg(test)]
@@ -68,10 +77,27 @@ mod tests {
 
     #[test]
     fn domains() {
-        for ok in ["example.com", "a.b.co", "x-y.example.org", "EXAMPLe.com", "a.COM", "1.io"] {
+        for ok in [
+            "example.com",
+            "a.b.co",
+            "x-y.example.org",
+            "EXAMPLe.com",
+            "a.COM",
+            "1.io",
+        ] {
             assert!(is_domain(ok), "{ok}");
         }
-        for bad in ["example", "EXAMPLE.com", "-a.com", "a..com", "a.c0m", "a_b.com", "", "a.b.", "localhost"] {
+        for bad in [
+            "example",
+            "EXAMPLE.com",
+            "-a.com",
+            "a..com",
+            "a.c0m",
+            "a_b.com",
+            "",
+            "a.b.",
+            "localhost",
+        ] {
             assert!(!is_domain(bad), "{bad}");
         }
         assert!(!is_domain(&format!("{}.com", "a".repeat(300))));

@@ -84,7 +84,13 @@ impl FieldType for EditorOptions {
     }
 
     fn validate_options(&self, _field: &Field, errs: &mut ValidationErrors) {
-        check_int(errs, "maxSize", self.max_size, Some(0), Some(MAX_SAFE_JSON_INT));
+        check_int(
+            errs,
+            "maxSize",
+            self.max_size,
+            Some(0),
+            Some(MAX_SAFE_JSON_INT),
+        );
     }
 }
 
@@ -139,7 +145,10 @@ mod tests {
             max_size: 5,
             ..Default::default()
         });
-        assert_eq!(f.validate_value(&json!("")).unwrap_err().code, "validation_required");
+        assert_eq!(
+            f.validate_value(&json!("")).unwrap_err().code,
+            "validation_required"
+        );
         assert!(f.validate_value(&json!("abcde")).is_ok());
         assert_eq!(
             f.validate_value(&json!("abcdef")).unwrap_err(),
@@ -162,13 +171,20 @@ mod tests {
 
     #[test]
     fn options() {
-        assert!(editor(EditorOptions::default()).validate_options().is_empty());
+        assert!(
+            editor(EditorOptions::default())
+                .validate_options()
+                .is_empty()
+        );
         let errs = editor(EditorOptions {
             max_size: -1,
             ..Default::default()
         })
         .validate_options();
-        assert_eq!(errs.get("maxSize").unwrap().message, "Must be no less than 0.");
+        assert_eq!(
+            errs.get("maxSize").unwrap().message,
+            "Must be no less than 0."
+        );
     }
 
     #[test]

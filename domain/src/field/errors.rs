@@ -71,7 +71,12 @@ pub(crate) fn invalid_regex(err: &regex::Error) -> FieldError {
         .lines()
         .rev()
         .find(|l| l.trim_start().starts_with("error:"))
-        .map(|l| l.trim_start().trim_start_matches("error:").trim().to_owned())
+        .map(|l| {
+            l.trim_start()
+                .trim_start_matches("error:")
+                .trim()
+                .to_owned()
+        })
         .unwrap_or_else(|| text.lines().next().unwrap_or("invalid pattern").to_owned());
     FieldError::new(
         "validation_invalid_regex",
@@ -199,14 +204,24 @@ mod tests {
             Some("validation_length_out_of_range")
         );
         for bad in ["a-b", "a b", "ä", "a.b", "title!"] {
-            assert_eq!(name_code(bad).as_deref(), Some("validation_match_invalid"), "{bad}");
+            assert_eq!(
+                name_code(bad).as_deref(),
+                Some("validation_match_invalid"),
+                "{bad}"
+            );
         }
         for reserved in RESERVED_FIELD_NAMES {
-            assert_eq!(name_code(reserved).as_deref(), Some("validation_not_in_invalid"));
+            assert_eq!(
+                name_code(reserved).as_deref(),
+                Some("validation_not_in_invalid")
+            );
         }
         // the reserved list is case-sensitive
         assert_eq!(name_code("NULL"), None);
-        assert_eq!(name_code("a_VIA_b").as_deref(), Some("validation_found_via"));
+        assert_eq!(
+            name_code("a_VIA_b").as_deref(),
+            Some("validation_found_via")
+        );
     }
 
     #[test]
@@ -252,10 +267,15 @@ mod tests {
 
     #[test]
     fn regex_errors_are_sentences() {
-        let err = Regex::new("[a-").unwrap_err();
+        let pattern = String::from("[a-");
+        let err = Regex::new(&pattern).unwrap_err();
         let fe = invalid_regex(&err);
         assert_eq!(fe.code, "validation_invalid_regex");
-        assert!(fe.message.starts_with("Error parsing regexp: "), "{}", fe.message);
+        assert!(
+            fe.message.starts_with("Error parsing regexp: "),
+            "{}",
+            fe.message
+        );
         assert!(fe.message.ends_with('.'));
     }
 }

@@ -42,11 +42,11 @@ pub struct FileOptions {
     #[serde(default, deserialize_with = "null_default")]
     pub max_size: i64,
     /// Accepted MIME types (empty or `null`: any).
-    #[serde(default)]
-    pub mime_types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::serde_util::null_default")]
+    pub mime_types: Vec<String>,
     /// Thumb sizes that may be requested (`WxH`, `WxHt`, `WxHb`, `WxHf`, `0xH`, `Wx0`).
-    #[serde(default)]
-    pub thumbs: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::serde_util::null_default")]
+    pub thumbs: Vec<String>,
     /// Files are served only with a file token.
     #[serde(default, deserialize_with = "null_default")]
     pub protected: bool,
@@ -125,7 +125,10 @@ impl FileOptions {
         if name.is_empty() || name.len() > 150 {
             return Err(errors::length_out_of_range(1, 150));
         }
-        if !LOOSE_FILENAME_RE.as_ref().is_some_and(|re| re.is_match(name)) {
+        if !LOOSE_FILENAME_RE
+            .as_ref()
+            .is_some_and(|re| re.is_match(name))
+        {
             return Err(errors::match_invalid());
         }
         let max = self.max_size();
@@ -138,7 +141,7 @@ impl FileOptions {
                 ),
             ));
         }
-        let accepted = self.mime_types.as_deref().unwrap_or_default();
+        let accepted = self.mime_types.as_slice();
         if accepted.is_empty() {
             return Ok(());
         }
@@ -262,10 +265,22 @@ impl FieldType for FileOptions {
     }
 
     fn validate_options(&self, _field: &Field, errs: &mut ValidationErrors) {
-        check_int(errs, "maxSelect", self.max_select, Some(0), Some(MAX_SAFE_JSON_INT));
-        check_int(errs, "maxSize", self.max_size, Some(0), Some(MAX_SAFE_JSON_INT));
+        check_int(
+            errs,
+            "maxSelect",
+            self.max_select,
+            Some(0),
+            Some(MAX_SAFE_JSON_INT),
+        );
+        check_int(
+            errs,
+            "maxSize",
+            self.max_size,
+            Some(0),
+            Some(MAX_SAFE_JSON_INT),
+        );
         let mut nested = ValidationErrors::new();
-        for (i, thumb) in self.thumbs.iter().flatten().enumerate() {
+        for (i, thumb) in self.thumbs.iter().enumerate() {
             if thumb.is_empty() {
                 continue;
             }
@@ -337,20 +352,36 @@ mod tests {
         assert_eq!(single.normalize(&json!(["a.txt", "b.txt"])), json!("b.txt"));
         assert_eq!(single.normalize(&json!(null)), json!(""));
         assert_eq!(multi.normalize(&json!("a.txt")), json!(["a.txt"]));
-        assert_eq!(multi.normalize(&json!(["a", "", "a", "b"])), json!(["a", "b"]));
+        assert_eq!(
+            multi.normalize(&json!(["a", "", "a", "b"])),
+            json!(["a", "b"])
+        );
         assert_eq!(multi.normalize(&json!(r#"["a","b"]"#)), json!(["a", "b"]));
         // array items must each give exactly one name
-        assert_eq!(multi.normalize(&json!(["a", ["b"], ["c", "d"], {"x": 1}, null, 5])), json!(["a", "b", "5"]));
-        assert_eq!(multi.normalize(&json!(["a", r#"["b","c"]"#, r#"["d"]"#])), json!(["a", "d"]));
+        assert_eq!(
+            multi.normalize(&json!(["a", ["b"], ["c", "d"], {"x": 1}, null, 5])),
+            json!(["a", "b", "5"])
+        );
+        assert_eq!(
+            multi.normalize(&json!(["a", r#"["b","c"]"#, r#"["d"]"#])),
+            json!(["a", "d"])
+        );
     }
 
     #[test]
     fn sql_round_trip() {
         let single = files(1);
         let multi = files(3);
-        assert_eq!(multi.to_sql(&json!(["a", "b"])), SqlValue::Text(r#"["a","b"]"#.into()));
+        assert_eq!(
+            multi.to_sql(&json!(["a", "b"])),
+            SqlValue::Text(r#"["a","b"]"#.into())
+        );
         assert_eq!(single.to_sql(&json!("a")), SqlValue::Text("a".into()));
-        for (f, v) in [(&single, json!("x.png")), (&multi, json!(["x.png", "y.png"])), (&multi, json!([]))] {
+        for (f, v) in [
+            (&single, json!("x.png")),
+            (&multi, json!(["x.png", "y.png"])),
+            (&multi, json!([])),
+        ] {
             assert_eq!(f.from_sql(&f.to_sql(&v)), v);
         }
         assert_eq!(single.from_sql(&SqlValue::Null), json!(""));
@@ -359,14 +390,35 @@ mod tests {
     #[test]
     fn modifiers() {
         let f = files(5);
-        assert_eq!(f.apply_modifier(&json!(["a"]), Modifier::Append, &json!("b")), json!(["a", "b"]));
-        assert_eq!(f.apply_modifier(&json!(["a"]), Modifier::Append, &json!(["a", "b"])), json!(["a", "b"]));
-        assert_eq!(f.apply_modifier(&json!(["a"]), Modifier::Prepend, &json!(["b", "c"])), json!(["b", "c", "a"]));
-        assert_eq!(f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!("a")), json!(["b"]));
-        assert_eq!(f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!(["a", "b"])), json!([]));
+        assert_eq!(
+            f.apply_modifier(&json!(["a"]), Modifier::Append, &json!("b")),
+            json!(["a", "b"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a"]), Modifier::Append, &json!(["a", "b"])),
+            json!(["a", "b"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a"]), Modifier::Prepend, &json!(["b", "c"])),
+            json!(["b", "c", "a"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!("a")),
+            json!(["b"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!(["a", "b"])),
+            json!([])
+        );
         let single = files(1);
-        assert_eq!(single.apply_modifier(&json!("a"), Modifier::Append, &json!("b")), json!("b"));
-        assert_eq!(single.apply_modifier(&json!("a"), Modifier::Subtract, &json!("a")), json!(""));
+        assert_eq!(
+            single.apply_modifier(&json!("a"), Modifier::Append, &json!("b")),
+            json!("b")
+        );
+        assert_eq!(
+            single.apply_modifier(&json!("a"), Modifier::Subtract, &json!("a")),
+            json!("")
+        );
     }
 
     #[test]
@@ -376,16 +428,25 @@ mod tests {
             max_select: 2,
             ..Default::default()
         });
-        assert_eq!(f.validate_value(&json!([])).unwrap_err(), FieldError::required());
+        assert_eq!(
+            f.validate_value(&json!([])).unwrap_err(),
+            FieldError::required()
+        );
         assert!(f.validate_value(&json!(["a", "b"])).is_ok());
         assert_eq!(
             f.validate_value(&json!(["a", "b", "c"])).unwrap_err(),
-            FieldError::new("validation_too_many_files", "The maximum allowed files is 2.")
+            FieldError::new(
+                "validation_too_many_files",
+                "The maximum allowed files is 2."
+            )
         );
         let single = files(0);
         assert!(single.validate_value(&json!("")).is_ok());
         assert_eq!(
-            single.validate_value(&json!(["a", "b"])).unwrap_err().message,
+            single
+                .validate_value(&json!(["a", "b"]))
+                .unwrap_err()
+                .message,
             "The maximum allowed files is 1."
         );
     }
@@ -394,43 +455,58 @@ mod tests {
     fn uploads() {
         let f = file(FileOptions {
             max_size: 10,
-            mime_types: Some(vec!["image/png".into(), "text/plain".into()]),
+            mime_types: (vec!["image/png".into(), "text/plain".into()]),
             ..Default::default()
         });
         let o = opts(&f);
-        assert!(o.validate_upload("a_abc.png", "a.png", 10, Some("image/png")).is_ok());
-        assert!(o.validate_upload("a_abc.txt", "a.txt", 1, Some("Text/Plain; charset=utf-8")).is_ok());
+        assert!(
+            o.validate_upload("a_abc.png", "a.png", 10, Some("image/png"))
+                .is_ok()
+        );
+        assert!(
+            o.validate_upload("a_abc.txt", "a.txt", 1, Some("Text/Plain; charset=utf-8"))
+                .is_ok()
+        );
         assert_eq!(
-            o.validate_upload("", "a.png", 1, Some("image/png")).unwrap_err().code,
+            o.validate_upload("", "a.png", 1, Some("image/png"))
+                .unwrap_err()
+                .code,
             "validation_length_out_of_range"
         );
         assert_eq!(
-            o.validate_upload(&"a".repeat(151), "a.png", 1, Some("image/png")).unwrap_err().message,
+            o.validate_upload(&"a".repeat(151), "a.png", 1, Some("image/png"))
+                .unwrap_err()
+                .message,
             "The length must be between 1 and 150."
         );
         for bad in [".hidden", "a/b", "a\\b", "x"] {
             assert_eq!(
-                o.validate_upload(bad, "a.png", 1, Some("image/png")).unwrap_err().code,
+                o.validate_upload(bad, "a.png", 1, Some("image/png"))
+                    .unwrap_err()
+                    .code,
                 "validation_match_invalid",
                 "{bad}"
             );
         }
         assert_eq!(
-            o.validate_upload("a_abc.png", "a.png", 11, Some("image/png")).unwrap_err(),
+            o.validate_upload("a_abc.png", "a.png", 11, Some("image/png"))
+                .unwrap_err(),
             FieldError::new(
                 "validation_file_size_limit",
                 "Failed to upload a.png - the maximum allowed file size is 10 bytes."
             )
         );
         assert_eq!(
-            o.validate_upload("a_abc.gif", "a.gif", 1, Some("image/gif")).unwrap_err(),
+            o.validate_upload("a_abc.gif", "a.gif", 1, Some("image/gif"))
+                .unwrap_err(),
             FieldError::new(
                 "validation_invalid_mime_type",
                 "\"a_abc.gif\" mime type must be one of: image/png, text/plain."
             )
         );
         assert_eq!(
-            o.validate_upload("a_abc.gif", "a.gif", 1, None).unwrap_err(),
+            o.validate_upload("a_abc.gif", "a.gif", 1, None)
+                .unwrap_err(),
             FieldError::new(
                 "validation_invalid_mime_type",
                 "Failed to upload \"a.gif\" due to unsupported file type."
@@ -438,8 +514,16 @@ mod tests {
         );
         // without mimeTypes any type passes, and the default limit is 5 MiB
         let any = files(1);
-        assert!(opts(&any).validate_upload("a_b.bin", "a.bin", 5 << 20, None).is_ok());
-        assert!(opts(&any).validate_upload("a_b.bin", "a.bin", (5 << 20) + 1, None).is_err());
+        assert!(
+            opts(&any)
+                .validate_upload("a_b.bin", "a.bin", 5 << 20, None)
+                .is_ok()
+        );
+        assert!(
+            opts(&any)
+                .validate_upload("a_b.bin", "a.bin", (5 << 20) + 1, None)
+                .is_err()
+        );
         let long = "n".repeat(301);
         let msg = opts(&any)
             .validate_upload("a_b.bin", &long, u64::MAX, None)
@@ -452,10 +536,14 @@ mod tests {
     fn submitted_names() {
         let f = files(3);
         let o = opts(&f);
-        assert!(o.check_submitted_names(&json!(["a", "b"]), &json!(["b"])).is_ok());
+        assert!(
+            o.check_submitted_names(&json!(["a", "b"]), &json!(["b"]))
+                .is_ok()
+        );
         assert!(o.check_submitted_names(&json!(["a"]), &json!([])).is_ok());
         assert_eq!(
-            o.check_submitted_names(&json!(["a"]), &json!(["a", "x", "y"])).unwrap_err(),
+            o.check_submitted_names(&json!(["a"]), &json!(["a", "x", "y"]))
+                .unwrap_err(),
             FieldError::new("validation_invalid_file", "Invalid new files: [x y].")
         );
     }
@@ -466,7 +554,7 @@ mod tests {
         let errs = file(FileOptions {
             max_select: -1,
             max_size: MAX_SAFE_JSON_INT + 1,
-            thumbs: Some(vec![
+            thumbs: (vec![
                 "100x100".into(),
                 "0x0".into(),
                 "abc".into(),
@@ -478,7 +566,10 @@ mod tests {
             ..Default::default()
         })
         .validate_options();
-        assert_eq!(errs.get("maxSelect").unwrap().message, "Must be no less than 0.");
+        assert_eq!(
+            errs.get("maxSelect").unwrap().message,
+            "Must be no less than 0."
+        );
         assert_eq!(
             errs.get("maxSize").unwrap().message,
             "Must be no greater than 9007199254740991."
@@ -500,13 +591,13 @@ mod tests {
             "id": "file1",
             "maxSelect": 1,
             "maxSize": 0,
-            "mimeTypes": null,
+            "mimeTypes": [],
             "name": "docs",
             "presentable": false,
             "protected": false,
             "required": false,
             "system": false,
-            "thumbs": null,
+            "thumbs": [],
             "type": "file"
         });
         let f: Field = serde_json::from_value(raw.clone()).unwrap();

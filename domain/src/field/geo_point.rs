@@ -146,19 +146,42 @@ mod tests {
     fn basics() {
         let f = geo(false);
         assert_eq!(f.type_name(), "geoPoint");
-        assert_eq!(f.column_definition(), r#"JSON DEFAULT '{"lon":0,"lat":0}' NOT NULL"#);
+        assert_eq!(
+            f.column_definition(),
+            r#"JSON DEFAULT '{"lon":0,"lat":0}' NOT NULL"#
+        );
         assert_eq!(f.zero_value(), json!({"lon": 0, "lat": 0}));
     }
 
     #[test]
     fn normalize() {
         let f = geo(false);
-        assert_eq!(f.normalize(&json!({"lon": 1.5, "lat": -2})), json!({"lon": 1.5, "lat": -2}));
-        assert_eq!(f.normalize(&json!(r#"{"lon":10,"lat":20}"#)), json!({"lon": 10, "lat": 20}));
+        assert_eq!(
+            f.normalize(&json!({"lon": 1.5, "lat": -2})),
+            json!({"lon": 1.5, "lat": -2})
+        );
+        assert_eq!(
+            f.normalize(&json!(r#"{"lon":10,"lat":20}"#)),
+            json!({"lon": 10, "lat": 20})
+        );
         assert_eq!(f.normalize(&json!({"lat": 5})), json!({"lon": 0, "lat": 5}));
-        assert_eq!(f.normalize(&json!({"lon": "1", "lat": 5})), json!({"lon": 0, "lat": 5}));
-        assert_eq!(f.normalize(&json!({"lon": 1, "extra": true})), json!({"lon": 1, "lat": 0}));
-        for zero in [json!(null), json!(""), json!("invalid"), json!("[1,2]"), json!([1, 2]), json!(5), json!(true)] {
+        assert_eq!(
+            f.normalize(&json!({"lon": "1", "lat": 5})),
+            json!({"lon": 0, "lat": 5})
+        );
+        assert_eq!(
+            f.normalize(&json!({"lon": 1, "extra": true})),
+            json!({"lon": 1, "lat": 0})
+        );
+        for zero in [
+            json!(null),
+            json!(""),
+            json!("invalid"),
+            json!("[1,2]"),
+            json!([1, 2]),
+            json!(5),
+            json!(true),
+        ] {
             assert_eq!(f.normalize(&zero), json!({"lon": 0, "lat": 0}), "{zero}");
         }
     }
@@ -166,14 +189,27 @@ mod tests {
     #[test]
     fn sql_round_trip() {
         let f = geo(false);
-        assert_eq!(f.to_sql(&json!({"lon": 0, "lat": 0})), SqlValue::Text(r#"{"lon":0,"lat":0}"#.into()));
-        assert_eq!(f.to_sql(&json!({"lon": 1.5, "lat": -2.0})), SqlValue::Text(r#"{"lon":1.5,"lat":-2}"#.into()));
-        for v in [json!({"lon": 0, "lat": 0}), json!({"lon": -122.4194, "lat": 37.7749})] {
+        assert_eq!(
+            f.to_sql(&json!({"lon": 0, "lat": 0})),
+            SqlValue::Text(r#"{"lon":0,"lat":0}"#.into())
+        );
+        assert_eq!(
+            f.to_sql(&json!({"lon": 1.5, "lat": -2.0})),
+            SqlValue::Text(r#"{"lon":1.5,"lat":-2}"#.into())
+        );
+        for v in [
+            json!({"lon": 0, "lat": 0}),
+            json!({"lon": -122.4194, "lat": 37.7749}),
+        ] {
             assert_eq!(f.from_sql(&f.to_sql(&v)), v);
         }
         assert_eq!(f.from_sql(&SqlValue::Null), json!({"lon": 0, "lat": 0}));
         assert_eq!(
-            f.apply_modifier(&json!({"lon": 1, "lat": 2}), Modifier::Append, &json!({"lon": 1, "lat": 1})),
+            f.apply_modifier(
+                &json!({"lon": 1, "lat": 2}),
+                Modifier::Append,
+                &json!({"lon": 1, "lat": 1})
+            ),
             json!({"lon": 1, "lat": 2})
         );
     }
@@ -181,17 +217,22 @@ mod tests {
     #[test]
     fn validate() {
         let f = geo(true);
-        assert_eq!(f.validate_value(&json!({"lon": 0, "lat": 0})).unwrap_err(), FieldError::required());
+        assert_eq!(
+            f.validate_value(&json!({"lon": 0, "lat": 0})).unwrap_err(),
+            FieldError::required()
+        );
         assert!(f.validate_value(&json!({"lon": 180, "lat": -90})).is_ok());
         assert_eq!(
-            f.validate_value(&json!({"lon": 0, "lat": 90.5})).unwrap_err(),
+            f.validate_value(&json!({"lon": 0, "lat": 90.5}))
+                .unwrap_err(),
             FieldError::new(
                 "validation_invalid_latitude",
                 "Latitude must be between -90 and 90 degrees."
             )
         );
         assert_eq!(
-            f.validate_value(&json!({"lon": -180.1, "lat": 0})).unwrap_err(),
+            f.validate_value(&json!({"lon": -180.1, "lat": 0}))
+                .unwrap_err(),
             FieldError::new(
                 "validation_invalid_longitude",
                 "Longitude must be between -180 and 180 degrees."
@@ -201,7 +242,11 @@ mod tests {
             f.validate_value(&json!("x")).unwrap_err().code,
             "validation_unsupported_value_type"
         );
-        assert!(geo(false).validate_value(&json!({"lon": 0, "lat": 0})).is_ok());
+        assert!(
+            geo(false)
+                .validate_value(&json!({"lon": 0, "lat": 0}))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -196,7 +196,10 @@ mod tests {
         assert!(m(r"^[^\d]+$", "abc"));
         assert!(m(r"^[a\D]$", "x"));
         assert!(m(r"\bfoo\b", "a foo b"));
-        assert!(m(r"\bfoo\b", "äfoo"), "Go's \\b is ASCII: ä is not a word char");
+        assert!(
+            m(r"\bfoo\b", "äfoo"),
+            "Go's \\b is ASCII: ä is not a word char"
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@ const URL_USERNAME: &str = r"(\S+(:\S*)?@)";
 const URL_PATH: &str = r"((\/|\?|#)[^\s]*)";
 const URL_PORT: &str = r"(:(\d{1,5}))";
 const URL_IP: &str = r"([1-9]\d?|1\d\d|2[01]\d|22[0-3]|24\d|25[0-5])(\.(\d{1,2}|1\d\d|2[0-4]\d|25[0-5])){2}(?:\.([0-9]\d?|1\d\d|2[0-4]\d|25[0-5]))";
-const URL_SUBDOMAIN: &str = r"((www\.)|([a-zA-Z0-9]+([-_\.]?[a-zA-Z0-9])*[a-zA-Z0-9]\.[a-zA-Z0-9]+))";
+const URL_SUBDOMAIN: &str =
+    r"((www\.)|([a-zA-Z0-9]+([-_\.]?[a-zA-Z0-9])*[a-zA-Z0-9]\.[a-zA-Z0-9]+))";
 
 /// govalidator's `URL` pattern, assembled as it does.
 fn url_pattern() -> String {
@@ -135,9 +136,9 @@ fn parse_authority(authority: &str) -> Option<String> {
     };
     let host = parse_host(host)?;
     if let Some(info) = userinfo {
-        let valid = info.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b >= 0x80 || b"-._:~!$&'()*+,;=%@".contains(&b)
-        });
+        let valid = info
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b >= 0x80 || b"-._:~!$&'()*+,;=%@".contains(&b));
         if !valid {
             return None;
         }
@@ -155,10 +156,10 @@ fn parse_host(host: &str) -> Option<String> {
         }
         return unescape(host, Mode::Host);
     }
-    if let Some(i) = host.rfind(':') {
-        if !valid_optional_port(&host[i..]) || host[..i].contains(':') {
-            return None;
-        }
+    if let Some(i) = host.rfind(':')
+        && (!valid_optional_port(&host[i..]) || host[..i].contains(':'))
+    {
+        return None;
     }
     unescape(host, Mode::Host)
 }
@@ -260,7 +261,10 @@ mod tests {
         ] {
             assert!(!is_url(bad), "{bad}");
         }
-        assert!(!is_url(&format!("https://example.com/{}", "a".repeat(2083))));
+        assert!(!is_url(&format!(
+            "https://example.com/{}",
+            "a".repeat(2083)
+        )));
     }
 
     #[test]
@@ -269,11 +273,17 @@ mod tests {
         assert_eq!(u.host, "Example.com:8080");
         assert_eq!(u.path, "/a/b");
         assert_eq!(parse_url("example.com/path").unwrap().host, "");
-        assert_eq!(parse_url("example.com/path").unwrap().path, "example.com/path");
+        assert_eq!(
+            parse_url("example.com/path").unwrap().path,
+            "example.com/path"
+        );
         assert_eq!(parse_url("mailto:a@b").unwrap(), GoUrl::default());
         assert!(parse_url("a:b/c").is_some());
         assert!(parse_url("1a:b").is_none(), "colon in first path segment");
-        assert!(parse_url("http://ex%41mple.com").is_none(), "escaped ASCII in host");
+        assert!(
+            parse_url("http://ex%41mple.com").is_none(),
+            "escaped ASCII in host"
+        );
         assert!(parse_url("http://ex%C3%A4mple.com").is_some());
         assert!(parse_url("http://a b.com").is_none());
         assert!(parse_url("http://a{b}.com").is_none());
@@ -281,7 +291,10 @@ mod tests {
         assert!(parse_url("http://[::1").is_none());
         assert!(parse_url("http://[::1]x").is_none());
         assert!(parse_url("http://a.com#%zz").is_none());
-        assert!(parse_url("http://a.com?%zz").is_some(), "the query is not checked");
+        assert!(
+            parse_url("http://a.com?%zz").is_some(),
+            "the query is not checked"
+        );
         assert_eq!(parse_url("*").unwrap().path, "*");
         assert_eq!(parse_url("///x").unwrap().path, "///x");
     }

@@ -118,7 +118,13 @@ impl FieldType for JsonOptions {
     }
 
     fn validate_options(&self, _field: &Field, errs: &mut ValidationErrors) {
-        check_int(errs, "maxSize", self.max_size, Some(0), Some(MAX_SAFE_JSON_INT));
+        check_int(
+            errs,
+            "maxSize",
+            self.max_size,
+            Some(0),
+            Some(MAX_SAFE_JSON_INT),
+        );
     }
 }
 
@@ -188,14 +194,27 @@ mod tests {
     fn sql_round_trip() {
         let f = plain();
         assert_eq!(f.to_sql(&json!(null)), SqlValue::Null);
-        assert_eq!(f.to_sql(&json!({"b": 1, "a": [true]})), SqlValue::Text(r#"{"a":[true],"b":1}"#.into()));
+        assert_eq!(
+            f.to_sql(&json!({"b": 1, "a": [true]})),
+            SqlValue::Text(r#"{"a":[true],"b":1}"#.into())
+        );
         assert_eq!(f.to_sql(&json!("")), SqlValue::Text(r#""""#.into()));
-        for v in [json!(null), json!(""), json!("x"), json!(0), json!([]), json!({"a": {"b": [1, 2.5]}})] {
+        for v in [
+            json!(null),
+            json!(""),
+            json!("x"),
+            json!(0),
+            json!([]),
+            json!({"a": {"b": [1, 2.5]}}),
+        ] {
             assert_eq!(f.from_sql(&f.to_sql(&v)), v, "{v}");
         }
         assert_eq!(f.from_sql(&SqlValue::Integer(3)), json!(3));
         assert_eq!(f.from_sql(&SqlValue::Real(3.0)).to_string(), "3");
-        assert_eq!(f.from_sql(&SqlValue::Text("not json".into())), json!("not json"));
+        assert_eq!(
+            f.from_sql(&SqlValue::Text("not json".into())),
+            json!("not json")
+        );
         assert_eq!(
             f.apply_modifier(&json!([1]), Modifier::Append, &json!(2)),
             json!([1])
@@ -210,9 +229,19 @@ mod tests {
             ..Default::default()
         });
         for empty in [json!(null), json!(""), json!([]), json!({})] {
-            assert_eq!(f.validate_value(&empty).unwrap_err(), FieldError::required(), "{empty}");
+            assert_eq!(
+                f.validate_value(&empty).unwrap_err(),
+                FieldError::required(),
+                "{empty}"
+            );
         }
-        for ok in [json!(0), json!(false), json!("a"), json!([0]), json!({"a": 1})] {
+        for ok in [
+            json!(0),
+            json!(false),
+            json!("a"),
+            json!([0]),
+            json!({"a": 1}),
+        ] {
             assert!(f.validate_value(&ok).is_ok(), "{ok}");
         }
         assert_eq!(
@@ -223,8 +252,16 @@ mod tests {
             )
         );
         assert!(plain().validate_value(&json!(null)).is_ok());
-        assert!(plain().validate_value(&json!("x".repeat((1 << 20) - 2))).is_ok());
-        assert!(plain().validate_value(&json!("x".repeat((1 << 20) - 1))).is_err());
+        assert!(
+            plain()
+                .validate_value(&json!("x".repeat((1 << 20) - 2)))
+                .is_ok()
+        );
+        assert!(
+            plain()
+                .validate_value(&json!("x".repeat((1 << 20) - 1)))
+                .is_err()
+        );
     }
 
     #[test]
@@ -235,7 +272,10 @@ mod tests {
             ..Default::default()
         })
         .validate_options();
-        assert_eq!(errs.get("maxSize").unwrap().code, "validation_min_greater_equal_than_required");
+        assert_eq!(
+            errs.get("maxSize").unwrap().code,
+            "validation_min_greater_equal_than_required"
+        );
     }
 
     #[test]

@@ -165,6 +165,7 @@ pub(crate) trait FieldType {
     fn to_sql(&self, value: &Value) -> SqlValue;
 
     /// The value of a stored column.
+    #[allow(clippy::wrong_self_convention)]
     fn from_sql(&self, v: &SqlValue) -> Value;
 
     /// Applies a modifier; `None` when the type has no such modifier.
@@ -270,6 +271,7 @@ impl Field {
     }
 
     /// The value of a stored column, as a record shows it.
+    #[allow(clippy::wrong_self_convention)]
     pub fn from_sql(&self, v: &SqlValue) -> Value {
         self.kind.as_type().from_sql(v)
     }
@@ -319,9 +321,7 @@ impl Field {
     /// `2006-01-02 15:04:05.000Z`. `None` for other fields or when not due.
     pub fn autodate_value(&self, now: &str, is_create: bool) -> Option<Value> {
         match &self.kind {
-            FieldKind::Autodate(a) => a
-                .is_due(is_create)
-                .then(|| Value::String(now.to_owned())),
+            FieldKind::Autodate(a) => a.is_due(is_create).then(|| Value::String(now.to_owned())),
             _ => None,
         }
     }

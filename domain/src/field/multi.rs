@@ -74,9 +74,15 @@ mod tests {
         assert_eq!(shape(strings(&["a", "b"]), false), json!("b"));
         assert_eq!(shape(vec![], false), json!(""));
         assert_eq!(shape(vec![], true), json!([]));
-        assert_eq!(to_sql(strings(&["a", "b"]), true), SqlValue::Text(r#"["a","b"]"#.into()));
+        assert_eq!(
+            to_sql(strings(&["a", "b"]), true),
+            SqlValue::Text(r#"["a","b"]"#.into())
+        );
         assert_eq!(to_sql(vec![], true), SqlValue::Text("[]".into()));
-        assert_eq!(to_sql(strings(&["a", "b"]), false), SqlValue::Text("b".into()));
+        assert_eq!(
+            to_sql(strings(&["a", "b"]), false),
+            SqlValue::Text("b".into())
+        );
         assert_eq!(column(true), "JSON DEFAULT '[]' NOT NULL");
         assert_eq!(column(false), "TEXT DEFAULT '' NOT NULL");
     }
@@ -84,11 +90,29 @@ mod tests {
     #[test]
     fn modifiers() {
         let cur = json!(["a", "b"]);
-        assert_eq!(modify(&cur, Modifier::Append, &json!("c")), strings(&["a", "b", "c"]));
-        assert_eq!(modify(&cur, Modifier::Append, &json!(["b", "c"])), strings(&["a", "b", "b", "c"]));
-        assert_eq!(modify(&cur, Modifier::Prepend, &json!(["c", "d"])), strings(&["c", "d", "a", "b"]));
-        assert_eq!(modify(&cur, Modifier::Subtract, &json!("a")), strings(&["b"]));
-        assert_eq!(modify(&cur, Modifier::Subtract, &json!(["a", "b", "z"])), Vec::<String>::new());
-        assert_eq!(modify(&json!(""), Modifier::Append, &json!("x")), strings(&["x"]));
+        assert_eq!(
+            modify(&cur, Modifier::Append, &json!("c")),
+            strings(&["a", "b", "c"])
+        );
+        assert_eq!(
+            modify(&cur, Modifier::Append, &json!(["b", "c"])),
+            strings(&["a", "b", "b", "c"])
+        );
+        assert_eq!(
+            modify(&cur, Modifier::Prepend, &json!(["c", "d"])),
+            strings(&["c", "d", "a", "b"])
+        );
+        assert_eq!(
+            modify(&cur, Modifier::Subtract, &json!("a")),
+            strings(&["b"])
+        );
+        assert_eq!(
+            modify(&cur, Modifier::Subtract, &json!(["a", "b", "z"])),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            modify(&json!(""), Modifier::Append, &json!("x")),
+            strings(&["x"])
+        );
     }
 }

@@ -33,7 +33,9 @@ pub struct NumberOptions {
 
 /// Go's `f != float64(int64(f))` test: decimals, and wholes beyond the i64 range.
 fn is_int(f: f64) -> bool {
-    f.fract() == 0.0 && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f)
+    // 2^63: i64's range is [-2^63, 2^63)
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f)
 }
 
 fn only_int_error() -> FieldError {
@@ -48,6 +50,16 @@ fn min_error(min: f64) -> FieldError {
         "validation_min_number_constraint",
         format!("Must be greater or equal than {}.", go_format_v(min)),
     )
+    .with_param("min", json_number(min))
+}
+
+/// A limit as PocketBase prints it in `params`: whole numbers without a fraction.
+fn json_number(n: f64) -> serde_json::Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        serde_json::Value::from(n as i64)
+    } else {
+        serde_json::Value::from(n)
+    }
 }
 
 fn max_error(max: f64) -> FieldError {
@@ -55,6 +67,7 @@ fn max_error(max: f64) -> FieldError {
         "validation_max_number_constraint",
         format!("Must be less or equal than {}.", go_format_v(max)),
     )
+    .with_param("max", json_number(max))
 }
 
 /// The number of a normalized value (0 for anything else).
@@ -236,14 +249,36 @@ mod tests {
         assert!(f.supports_modifier(Modifier::Append));
         assert!(f.supports_modifier(Modifier::Subtract));
         assert!(!f.supports_modifier(Modifier::Prepend));
-        assert_eq!(f.apply_modifier(&json!(5), Modifier::Append, &json!(2)), json!(7));
-        assert_eq!(f.apply_modifier(&json!(5), Modifier::Append, &json!("2.5")), json!(7.5));
-        assert_eq!(f.apply_modifier(&json!(5), Modifier::Subtract, &json!(7)), json!(-2));
-        assert_eq!(f.apply_modifier(&json!(0.5), Modifier::Subtract, &json!(0.5)).to_string(), "0");
-        assert_eq!(f.apply_modifier(&json!(5), Modifier::Append, &json!("x")), json!(5));
-        assert_eq!(f.apply_modifier(&json!(null), Modifier::Append, &json!(true)), json!(1));
+        assert_eq!(
+            f.apply_modifier(&json!(5), Modifier::Append, &json!(2)),
+            json!(7)
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(5), Modifier::Append, &json!("2.5")),
+            json!(7.5)
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(5), Modifier::Subtract, &json!(7)),
+            json!(-2)
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(0.5), Modifier::Subtract, &json!(0.5))
+                .to_string(),
+            "0"
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(5), Modifier::Append, &json!("x")),
+            json!(5)
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(null), Modifier::Append, &json!(true)),
+            json!(1)
+        );
         // `+field` is not a number modifier: the value is kept
-        assert_eq!(f.apply_modifier(&json!(5), Modifier::Prepend, &json!(1)), json!(5));
+        assert_eq!(
+            f.apply_modifier(&json!(5), Modifier::Prepend, &json!(1)),
+            json!(5)
+        );
     }
 
     fn err(f: &Field, v: Value) -> Option<FieldError> {
@@ -276,6 +311,7 @@ mod tests {
                 "validation_min_number_constraint",
                 "Must be greater or equal than -2."
             )
+            .with_param("min", -2)
         );
         assert_eq!(
             err(&f, json!(1_000_001)).unwrap(),
@@ -283,6 +319,7 @@ mod tests {
                 "validation_max_number_constraint",
                 "Must be less or equal than 1e+06."
             )
+            .with_param("max", 1_000_000)
         );
         assert_eq!(
             err(&f, json!("NaN")).unwrap(),
@@ -295,7 +332,10 @@ mod tests {
             err(&f, json!(true)).unwrap().code,
             "validation_unsupported_value_type"
         );
-        assert_eq!(err(&f, json!(1e19)).unwrap().code, "validation_only_int_constraint");
+        assert_eq!(
+            err(&f, json!(1e19)).unwrap().code,
+            "validation_only_int_constraint"
+        );
     }
 
     #[test]
@@ -330,8 +370,14 @@ mod tests {
             ..Default::default()
         })
         .validate_options();
-        assert_eq!(errs.get("min").unwrap().code, "validation_only_int_constraint");
-        assert_eq!(errs.get("max").unwrap().code, "validation_only_int_constraint");
+        assert_eq!(
+            errs.get("min").unwrap().code,
+            "validation_only_int_constraint"
+        );
+        assert_eq!(
+            errs.get("max").unwrap().code,
+            "validation_only_int_constraint"
+        );
         let errs = number(NumberOptions {
             min: Some(10.0),
             max: Some(5.0),
@@ -345,6 +391,7 @@ mod tests {
                 "validation_min_number_constraint",
                 "Must be greater or equal than 10."
             )
+            .with_param("min", 10)
         );
         assert!(
             number(NumberOptions {

@@ -123,7 +123,13 @@ impl FieldType for PasswordOptions {
 
     fn validate_options(&self, _field: &Field, errs: &mut ValidationErrors) {
         check_int(errs, "min", self.min, Some(1), Some(DEFAULT_PASSWORD_MAX));
-        check_int(errs, "max", self.max, Some(self.min), Some(DEFAULT_PASSWORD_MAX));
+        check_int(
+            errs,
+            "max",
+            self.max,
+            Some(self.min),
+            Some(DEFAULT_PASSWORD_MAX),
+        );
         check_int(errs, "cost", self.cost, Some(MIN_COST), Some(MAX_COST));
         if !self.pattern.is_empty()
             && let Err(e) = compile_go_regex(&self.pattern)
@@ -187,13 +193,19 @@ mod tests {
         assert_eq!(f.to_sql(&json!(hash)), SqlValue::Text(hash.into()));
         assert_eq!(f.from_sql(&SqlValue::Text(hash.into())), json!(hash));
         assert_eq!(f.from_sql(&SqlValue::Null), json!(""));
-        assert_eq!(f.apply_modifier(&json!("a"), Modifier::Append, &json!("b")), json!("a"));
+        assert_eq!(
+            f.apply_modifier(&json!("a"), Modifier::Append, &json!("b")),
+            json!("a")
+        );
     }
 
     #[test]
     fn validate() {
         let f = system();
-        assert_eq!(f.validate_value(&json!("")).unwrap_err(), FieldError::required());
+        assert_eq!(
+            f.validate_value(&json!("")).unwrap_err(),
+            FieldError::required()
+        );
         assert_eq!(
             f.validate_value(&json!("1234567")).unwrap_err(),
             FieldError::new(
@@ -226,7 +238,10 @@ mod tests {
             FieldError::new("validation_invalid_format", "Invalid value format.")
         );
         assert_eq!(
-            patterned.validate_value(&json!("a".repeat(11))).unwrap_err().message,
+            patterned
+                .validate_value(&json!("a".repeat(11)))
+                .unwrap_err()
+                .message,
             "Must be less than 10 character(s)."
         );
     }
@@ -242,10 +257,16 @@ mod tests {
             ..Default::default()
         })
         .validate_options();
-        assert_eq!(errs.get("min").unwrap().message, "Must be no greater than 71.");
+        assert_eq!(
+            errs.get("min").unwrap().message,
+            "Must be no greater than 71."
+        );
         assert_eq!(errs.get("max").unwrap().message, "Must be no less than 72.");
         assert_eq!(errs.get("cost").unwrap().message, "Must be no less than 4.");
-        assert_eq!(errs.get("pattern").unwrap().code, "validation_invalid_regex");
+        assert_eq!(
+            errs.get("pattern").unwrap().code,
+            "validation_invalid_regex"
+        );
         let errs = password(PasswordOptions {
             min: -1,
             max: 80,
@@ -254,8 +275,14 @@ mod tests {
         })
         .validate_options();
         assert_eq!(errs.get("min").unwrap().message, "Must be no less than 1.");
-        assert_eq!(errs.get("max").unwrap().message, "Must be no greater than 71.");
-        assert_eq!(errs.get("cost").unwrap().message, "Must be no greater than 31.");
+        assert_eq!(
+            errs.get("max").unwrap().message,
+            "Must be no greater than 71."
+        );
+        assert_eq!(
+            errs.get("cost").unwrap().message,
+            "Must be no greater than 31."
+        );
     }
 
     #[test]

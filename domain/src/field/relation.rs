@@ -91,7 +91,8 @@ impl FieldType for RelationOptions {
             return Err(FieldError::new(
                 "validation_not_enough_values",
                 format!("Select at least {}.", self.min_select),
-            ));
+            )
+            .with_param("minSelect", self.min_select));
         }
         let max = self.max_select.max(1);
         if count > max {
@@ -108,7 +109,13 @@ impl FieldType for RelationOptions {
         if self.min_select > 0 && self.max_select == 0 {
             errs.add("maxSelect", errors::required());
         }
-        check_int(errs, "maxSelect", self.max_select, Some(self.min_select), None);
+        check_int(
+            errs,
+            "maxSelect",
+            self.max_select,
+            Some(self.min_select),
+            None,
+        );
     }
 }
 
@@ -154,8 +161,14 @@ mod tests {
         assert_eq!(single.normalize(&json!(["id1", "id2"])), json!("id2"));
         assert_eq!(single.normalize(&json!(null)), json!(""));
         assert_eq!(multi.normalize(&json!("id1")), json!(["id1"]));
-        assert_eq!(multi.normalize(&json!(["id1", "", "id1", "id2"])), json!(["id1", "id2"]));
-        assert_eq!(multi.normalize(&json!(r#"["id2","id1"]"#)), json!(["id2", "id1"]));
+        assert_eq!(
+            multi.normalize(&json!(["id1", "", "id1", "id2"])),
+            json!(["id1", "id2"])
+        );
+        assert_eq!(
+            multi.normalize(&json!(r#"["id2","id1"]"#)),
+            json!(["id2", "id1"])
+        );
         assert_eq!(multi.normalize(&json!("")), json!([]));
     }
 
@@ -163,9 +176,16 @@ mod tests {
     fn sql_round_trip() {
         let single = relation(0, 1, false);
         let multi = relation(0, 5, false);
-        assert_eq!(multi.to_sql(&json!(["a", "b"])), SqlValue::Text(r#"["a","b"]"#.into()));
+        assert_eq!(
+            multi.to_sql(&json!(["a", "b"])),
+            SqlValue::Text(r#"["a","b"]"#.into())
+        );
         assert_eq!(single.to_sql(&json!("a")), SqlValue::Text("a".into()));
-        for (f, v) in [(&single, json!("x")), (&multi, json!(["x", "y"])), (&multi, json!([]))] {
+        for (f, v) in [
+            (&single, json!("x")),
+            (&multi, json!(["x", "y"])),
+            (&multi, json!([])),
+        ] {
             assert_eq!(f.from_sql(&f.to_sql(&v)), v);
         }
         assert_eq!(multi.from_sql(&SqlValue::Null), json!([]));
@@ -174,32 +194,55 @@ mod tests {
     #[test]
     fn modifiers() {
         let f = relation(0, 5, false);
-        assert_eq!(f.apply_modifier(&json!(["a"]), Modifier::Append, &json!(["b", "c"])), json!(["a", "b", "c"]));
-        assert_eq!(f.apply_modifier(&json!(["a"]), Modifier::Prepend, &json!("b")), json!(["b", "a"]));
-        assert_eq!(f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!(["b"])), json!(["a"]));
+        assert_eq!(
+            f.apply_modifier(&json!(["a"]), Modifier::Append, &json!(["b", "c"])),
+            json!(["a", "b", "c"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a"]), Modifier::Prepend, &json!("b")),
+            json!(["b", "a"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!(["b"])),
+            json!(["a"])
+        );
         let single = relation(0, 1, false);
-        assert_eq!(single.apply_modifier(&json!("a"), Modifier::Append, &json!("b")), json!("b"));
-        assert_eq!(single.apply_modifier(&json!("a"), Modifier::Subtract, &json!("b")), json!("a"));
+        assert_eq!(
+            single.apply_modifier(&json!("a"), Modifier::Append, &json!("b")),
+            json!("b")
+        );
+        assert_eq!(
+            single.apply_modifier(&json!("a"), Modifier::Subtract, &json!("b")),
+            json!("a")
+        );
     }
 
     #[test]
     fn validate() {
         let f = relation(2, 3, true);
-        assert_eq!(f.validate_value(&json!([])).unwrap_err(), FieldError::required());
+        assert_eq!(
+            f.validate_value(&json!([])).unwrap_err(),
+            FieldError::required()
+        );
         assert_eq!(
             f.validate_value(&json!(["a"])).unwrap_err(),
             FieldError::new("validation_not_enough_values", "Select at least 2.")
+                .with_param("minSelect", 2)
         );
         assert!(f.validate_value(&json!(["a", "b"])).is_ok());
         assert_eq!(
             f.validate_value(&json!(["a", "b", "c", "d"])).unwrap_err(),
             FieldError::new("validation_too_many_values", "Select no more than 3.")
+                .with_param("maxSelect", 3)
         );
         let single = relation(0, 0, false);
         assert!(single.validate_value(&json!("")).is_ok());
         assert!(single.validate_value(&json!("a")).is_ok());
         assert_eq!(
-            single.validate_value(&json!(["a", "b"])).unwrap_err().message,
+            single
+                .validate_value(&json!(["a", "b"]))
+                .unwrap_err()
+                .message,
             "Select no more than 1."
         );
     }
@@ -214,12 +257,21 @@ mod tests {
             ..Default::default()
         });
         let errs = f.validate_options();
-        assert_eq!(errs.get("collectionId").unwrap().code, "validation_required");
-        assert_eq!(errs.get("minSelect").unwrap().message, "Must be no less than 0.");
+        assert_eq!(
+            errs.get("collectionId").unwrap().code,
+            "validation_required"
+        );
+        assert_eq!(
+            errs.get("minSelect").unwrap().message,
+            "Must be no less than 0."
+        );
         let errs = relation(3, 0, false).validate_options();
         assert_eq!(errs.get("maxSelect").unwrap().code, "validation_required");
         let errs = relation(3, 2, false).validate_options();
-        assert_eq!(errs.get("maxSelect").unwrap().message, "Must be no less than 3.");
+        assert_eq!(
+            errs.get("maxSelect").unwrap().message,
+            "Must be no less than 3."
+        );
     }
 
     #[test]

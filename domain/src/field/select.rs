@@ -20,8 +20,8 @@ pub struct SelectOptions {
     #[serde(default, deserialize_with = "null_default")]
     pub required: bool,
     /// The allowed values (required when saving; `null` when never set).
-    #[serde(default)]
-    pub values: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::serde_util::null_default")]
+    pub values: Vec<String>,
     /// How many values may be picked; more than 1 makes the field a list.
     #[serde(default, deserialize_with = "null_default")]
     pub max_select: i64,
@@ -33,6 +33,7 @@ pub(crate) fn too_many(max_select: i64) -> FieldError {
         "validation_too_many_values",
         format!("Select no more than {max_select}."),
     )
+    .with_param("maxSelect", max_select)
 }
 
 impl FieldType for SelectOptions {
@@ -90,18 +91,19 @@ impl FieldType for SelectOptions {
         if i64::try_from(list.len()).unwrap_or(i64::MAX) > max {
             return Err(too_many(max));
         }
-        let allowed = self.values.as_deref().unwrap_or_default();
+        let allowed = self.values.as_slice();
         if let Some(bad) = list.iter().find(|v| !allowed.contains(v)) {
             return Err(FieldError::new(
                 "validation_invalid_value",
                 format!("Invalid value {bad}."),
-            ));
+            )
+            .with_param("value", bad.clone()));
         }
         Ok(())
     }
 
     fn validate_options(&self, _field: &Field, errs: &mut ValidationErrors) {
-        let count = self.values.as_ref().map_or(0, Vec::len);
+        let count = self.values.len();
         if count == 0 {
             errs.add("values", errors::required());
         }
@@ -120,7 +122,7 @@ mod tests {
         let mut f = Field::new(
             "tags",
             FieldKind::Select(SelectOptions {
-                values: Some(vec!["a".into(), "b".into(), "c".into()]),
+                values: (vec!["a".into(), "b".into(), "c".into()]),
                 max_select,
                 required,
                 ..Default::default()
@@ -167,7 +169,10 @@ mod tests {
         assert_eq!(f.normalize(&json!([["a"]])), json!([]));
         assert_eq!(f.normalize(&json!({"a": 1})), json!([]));
         // more than maxSelect is kept; validation reports it
-        assert_eq!(f.normalize(&json!(["a", "b", "c", "d"])), json!(["a", "b", "c", "d"]));
+        assert_eq!(
+            f.normalize(&json!(["a", "b", "c", "d"])),
+            json!(["a", "b", "c", "d"])
+        );
     }
 
     #[test]
@@ -176,7 +181,10 @@ mod tests {
         let multi = select(2, false);
         assert_eq!(single.to_sql(&json!("a")), SqlValue::Text("a".into()));
         assert_eq!(single.to_sql(&json!("")), SqlValue::Text(String::new()));
-        assert_eq!(multi.to_sql(&json!(["a", "b"])), SqlValue::Text(r#"["a","b"]"#.into()));
+        assert_eq!(
+            multi.to_sql(&json!(["a", "b"])),
+            SqlValue::Text(r#"["a","b"]"#.into())
+        );
         assert_eq!(multi.to_sql(&json!([])), SqlValue::Text("[]".into()));
         for (f, v) in [
             (&single, json!("a")),
@@ -189,7 +197,10 @@ mod tests {
         assert_eq!(multi.from_sql(&SqlValue::Null), json!([]));
         assert_eq!(single.from_sql(&SqlValue::Null), json!(""));
         // a column written while the field was multiple reads as its last value
-        assert_eq!(single.from_sql(&SqlValue::Text(r#"["a","b"]"#.into())), json!("b"));
+        assert_eq!(
+            single.from_sql(&SqlValue::Text(r#"["a","b"]"#.into())),
+            json!("b")
+        );
         assert_eq!(multi.from_sql(&SqlValue::Text("a".into())), json!(["a"]));
     }
 
@@ -199,36 +210,72 @@ mod tests {
         assert!(f.supports_modifier(Modifier::Append));
         assert!(f.supports_modifier(Modifier::Prepend));
         assert!(f.supports_modifier(Modifier::Subtract));
-        assert_eq!(f.apply_modifier(&json!(["a"]), Modifier::Append, &json!("b")), json!(["a", "b"]));
-        assert_eq!(f.apply_modifier(&json!(["a"]), Modifier::Append, &json!(["a", "c"])), json!(["a", "c"]));
-        assert_eq!(f.apply_modifier(&json!(["a"]), Modifier::Prepend, &json!("b")), json!(["b", "a"]));
-        assert_eq!(f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!("a")), json!(["b"]));
-        assert_eq!(f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!(r#"["a","b"]"#)), json!([]));
+        assert_eq!(
+            f.apply_modifier(&json!(["a"]), Modifier::Append, &json!("b")),
+            json!(["a", "b"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a"]), Modifier::Append, &json!(["a", "c"])),
+            json!(["a", "c"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a"]), Modifier::Prepend, &json!("b")),
+            json!(["b", "a"])
+        );
+        assert_eq!(
+            f.apply_modifier(&json!(["a", "b"]), Modifier::Subtract, &json!("a")),
+            json!(["b"])
+        );
+        assert_eq!(
+            f.apply_modifier(
+                &json!(["a", "b"]),
+                Modifier::Subtract,
+                &json!(r#"["a","b"]"#)
+            ),
+            json!([])
+        );
         let single = select(1, false);
-        assert_eq!(single.apply_modifier(&json!("a"), Modifier::Append, &json!("b")), json!("b"));
-        assert_eq!(single.apply_modifier(&json!("a"), Modifier::Prepend, &json!("b")), json!("a"));
-        assert_eq!(single.apply_modifier(&json!("a"), Modifier::Subtract, &json!("a")), json!(""));
+        assert_eq!(
+            single.apply_modifier(&json!("a"), Modifier::Append, &json!("b")),
+            json!("b")
+        );
+        assert_eq!(
+            single.apply_modifier(&json!("a"), Modifier::Prepend, &json!("b")),
+            json!("a")
+        );
+        assert_eq!(
+            single.apply_modifier(&json!("a"), Modifier::Subtract, &json!("a")),
+            json!("")
+        );
     }
 
     #[test]
     fn validate() {
         let f = select(2, true);
-        assert_eq!(f.validate_value(&json!([])).unwrap_err(), FieldError::required());
+        assert_eq!(
+            f.validate_value(&json!([])).unwrap_err(),
+            FieldError::required()
+        );
         assert!(f.validate_value(&json!(["a"])).is_ok());
         assert!(f.validate_value(&json!(["a", "b"])).is_ok());
         assert_eq!(
             f.validate_value(&json!(["a", "b", "c"])).unwrap_err(),
             FieldError::new("validation_too_many_values", "Select no more than 2.")
+                .with_param("maxSelect", 2)
         );
         assert_eq!(
             f.validate_value(&json!(["a", "x"])).unwrap_err(),
             FieldError::new("validation_invalid_value", "Invalid value x.")
+                .with_param("value", "x")
         );
         let single = select(0, false);
         assert!(single.validate_value(&json!("")).is_ok());
         assert!(single.validate_value(&json!("c")).is_ok());
         assert_eq!(
-            single.validate_value(&json!(["a", "b"])).unwrap_err().message,
+            single
+                .validate_value(&json!(["a", "b"]))
+                .unwrap_err()
+                .message,
             "Select no more than 1."
         );
     }
@@ -237,9 +284,15 @@ mod tests {
     fn options() {
         assert!(select(3, false).validate_options().is_empty());
         let errs = select(4, false).validate_options();
-        assert_eq!(errs.get("maxSelect").unwrap().message, "Must be no greater than 3.");
+        assert_eq!(
+            errs.get("maxSelect").unwrap().message,
+            "Must be no greater than 3."
+        );
         let errs = select(-1, false).validate_options();
-        assert_eq!(errs.get("maxSelect").unwrap().message, "Must be no less than 0.");
+        assert_eq!(
+            errs.get("maxSelect").unwrap().message,
+            "Must be no less than 0."
+        );
         let mut f = select(0, false);
         f.kind = FieldKind::Select(SelectOptions::default());
         let errs = f.validate_options();
@@ -247,12 +300,15 @@ mod tests {
         assert!(errs.get("maxSelect").is_none());
         f.kind = FieldKind::Select(SelectOptions {
             max_select: 2,
-            values: Some(vec![]),
+            values: (vec![]),
             ..Default::default()
         });
         let errs = f.validate_options();
         assert_eq!(errs.get("values").unwrap().code, "validation_required");
-        assert_eq!(errs.get("maxSelect").unwrap().message, "Must be no greater than 1.");
+        assert_eq!(
+            errs.get("maxSelect").unwrap().message,
+            "Must be no greater than 1."
+        );
     }
 
     #[test]

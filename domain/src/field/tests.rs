@@ -12,7 +12,7 @@ fn sample_fields() -> Value {
         {"convertURLs": false, "help": "", "hidden": false, "id": "editor3685223346", "maxSize": 0, "name": "body", "presentable": false, "required": false, "system": false, "type": "editor"},
         {"help": "", "hidden": false, "id": "number2392944706", "max": null, "min": 0, "name": "amount", "onlyInt": true, "presentable": false, "required": false, "system": false, "type": "number"},
         {"help": "", "hidden": false, "id": "bool1260321794", "name": "active", "presentable": false, "required": false, "system": false, "type": "bool"},
-        {"exceptDomains": null, "help": "", "hidden": false, "id": "email3885137012", "name": "contact", "onlyDomains": null, "presentable": false, "required": false, "system": false, "type": "email"},
+        {"exceptDomains": [], "help": "", "hidden": false, "id": "email3885137012", "name": "contact", "onlyDomains": [], "presentable": false, "required": false, "system": false, "type": "email"},
         {"exceptDomains": [], "help": "", "hidden": false, "id": "url4101391790", "name": "site", "onlyDomains": ["example.com"], "presentable": false, "required": false, "system": false, "type": "url"},
         {"help": "", "hidden": false, "id": "date2862495610", "max": "", "min": "2020-01-01 00:00:00.000Z", "name": "when", "presentable": false, "required": false, "system": false, "type": "date"},
         {"help": "", "hidden": false, "id": "select1542800728", "maxSelect": 2, "name": "tags", "presentable": false, "required": false, "system": false, "type": "select", "values": ["a", "b", "c"]},
@@ -44,7 +44,12 @@ fn fields_list_round_trips() {
         ]
     );
     for f in &fields {
-        assert!(f.validate_options().is_empty(), "{}: {:?}", f.name, f.validate_options());
+        assert!(
+            f.validate_options().is_empty(),
+            "{}: {:?}",
+            f.name,
+            f.validate_options()
+        );
     }
 }
 
@@ -93,7 +98,11 @@ fn zero_values_and_columns() {
         .map(|f| (f.name.clone(), f.zero_value(), f.column_definition()))
         .collect();
     let want = [
-        ("id", json!(""), "TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL"),
+        (
+            "id",
+            json!(""),
+            "TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL",
+        ),
         ("title", json!(""), "TEXT DEFAULT '' NOT NULL"),
         ("body", json!(""), "TEXT DEFAULT '' NOT NULL"),
         ("amount", json!(0), "NUMERIC DEFAULT 0 NOT NULL"),
@@ -105,7 +114,11 @@ fn zero_values_and_columns() {
         ("image", json!(""), "TEXT DEFAULT '' NOT NULL"),
         ("author", json!(""), "TEXT DEFAULT '' NOT NULL"),
         ("data", json!(null), "JSON DEFAULT NULL"),
-        ("location", json!({"lon": 0, "lat": 0}), r#"JSON DEFAULT '{"lon":0,"lat":0}' NOT NULL"#),
+        (
+            "location",
+            json!({"lon": 0, "lat": 0}),
+            r#"JSON DEFAULT '{"lon":0,"lat":0}' NOT NULL"#,
+        ),
         ("password", json!(""), "TEXT DEFAULT '' NOT NULL"),
         ("created", json!(""), "TEXT DEFAULT '' NOT NULL"),
         ("updated", json!(""), "TEXT DEFAULT '' NOT NULL"),
@@ -148,9 +161,17 @@ fn normalize_accepts_strings_for_every_type() {
         ("image", "x.png", json!("x.png")),
         ("author", "abc", json!("abc")),
         ("data", r#"{"k":[1]}"#, json!({"k": [1]})),
-        ("location", r#"{"lon":1,"lat":2}"#, json!({"lon": 1, "lat": 2})),
+        (
+            "location",
+            r#"{"lon":1,"lat":2}"#,
+            json!({"lon": 1, "lat": 2}),
+        ),
         ("password", "secret123", json!("secret123")),
-        ("created", "2024-05-06 07:08:09.010Z", json!("2024-05-06 07:08:09.010Z")),
+        (
+            "created",
+            "2024-05-06 07:08:09.010Z",
+            json!("2024-05-06 07:08:09.010Z"),
+        ),
     ];
     let fields = fields();
     for (name, raw, want) in inputs {
@@ -198,7 +219,10 @@ fn primary_key_and_help_accessors() {
         t.help = "Shown below".into();
     }
     assert_eq!(f.help(), "Shown below");
-    assert_eq!(serde_json::to_value(&f).unwrap()["help"], json!("Shown below"));
+    assert_eq!(
+        serde_json::to_value(&f).unwrap()["help"],
+        json!("Shown below")
+    );
     assert_eq!(fields[14].help(), "");
     assert_eq!(fields[2].max_body_size(), Some(DEFAULT_EDITOR_MAX_SIZE));
     assert_eq!(fields[11].max_body_size(), Some(DEFAULT_JSON_MAX_SIZE));
@@ -218,9 +242,15 @@ fn common_option_errors() {
         b.help = "h".repeat(301);
     }
     let errs = f.validate_options();
-    assert_eq!(errs.get("id").unwrap().message, "The length must be between 1 and 100.");
+    assert_eq!(
+        errs.get("id").unwrap().message,
+        "The length must be between 1 and 100."
+    );
     assert_eq!(errs.get("name").unwrap().message, "Must not be in list.");
-    assert_eq!(errs.get("help").unwrap().message, "The length must be between 1 and 300.");
+    assert_eq!(
+        errs.get("help").unwrap().message,
+        "The length must be between 1 and 300."
+    );
     // autodate has no help to check
     let a = Field::new(
         "created",
@@ -237,7 +267,7 @@ fn nested_option_errors_serialize_like_pocketbase() {
     let mut f = Field::new(
         "img",
         FieldKind::File(FileOptions {
-            thumbs: Some(vec!["bad".into()]),
+            thumbs: vec!["bad".into()],
             ..Default::default()
         }),
     );

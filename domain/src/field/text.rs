@@ -23,8 +23,8 @@ const PK_COLUMN: &str = "TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7))
 
 /// Characters a non-default primary key may not contain (it names files and folders).
 const FORBIDDEN_PK_CHARACTERS: &[&str] = &[
-    ".", "/", "\\", "|", "\"", "'", "`", "<", ">", ":", "?", "*", "%", "$", "\0", "\t", "\n",
-    "\r", " ",
+    ".", "/", "\\", "|", "\"", "'", "`", "<", ">", ":", "?", "*", "%", "$", "\0", "\t", "\n", "\r",
+    " ",
 ];
 
 /// Windows device names a primary key may not be (case-insensitive).
@@ -75,7 +75,8 @@ impl TextOptions {
             return Err(FieldError::new(
                 "validation_min_text_constraint",
                 format!("Must be at least {} character(s).", self.min),
-            ));
+            )
+            .with_param("min", self.min));
         }
         let max = if self.max == 0 {
             DEFAULT_TEXT_MAX
@@ -86,7 +87,8 @@ impl TextOptions {
             return Err(FieldError::new(
                 "validation_max_text_constraint",
                 format!("Must be no more than {max} character(s)."),
-            ));
+            )
+            .with_param("max", max));
         }
         if !self.pattern.is_empty() && !go_regex_matches(&self.pattern, value) {
             return Err(FieldError::new(
@@ -139,8 +141,8 @@ impl TextOptions {
                     }
                 }
             };
-            let generated = generate_from_pattern(&self.autogenerate_pattern, &mut pick)
-                .map_err(|e| {
+            let generated =
+                generate_from_pattern(&self.autogenerate_pattern, &mut pick).map_err(|e| {
                     FieldError::new(
                         "validation_invalid_autogenerate_pattern",
                         errors::sentence(&e.to_string()),
@@ -210,7 +212,13 @@ impl FieldType for TextOptions {
             );
         }
         check_int(errs, "min", self.min, Some(0), Some(MAX_SAFE_JSON_INT));
-        check_int(errs, "max", self.max, Some(self.min), Some(MAX_SAFE_JSON_INT));
+        check_int(
+            errs,
+            "max",
+            self.max,
+            Some(self.min),
+            Some(MAX_SAFE_JSON_INT),
+        );
         if self.primary_key && self.pattern.is_empty() {
             errs.add("pattern", errors::required());
         } else if !self.pattern.is_empty()
@@ -330,6 +338,7 @@ mod tests {
                 "validation_min_text_constraint",
                 "Must be at least 2 character(s)."
             )
+            .with_param("min", 2)
         );
         assert_eq!(code(&f, json!("ab")), None);
         assert_eq!(code(&f, json!("äöüß")), None, "characters, not bytes");
@@ -339,6 +348,7 @@ mod tests {
                 "validation_max_text_constraint",
                 "Must be no more than 4 character(s)."
             )
+            .with_param("max", 4)
         );
         assert_eq!(
             code(&f, json!(5)).as_deref(),
@@ -361,7 +371,9 @@ mod tests {
         let f = text(TextOptions::default());
         assert_eq!(code(&f, json!("a".repeat(5000))), None);
         assert_eq!(
-            f.validate_value(&json!("a".repeat(5001))).unwrap_err().message,
+            f.validate_value(&json!("a".repeat(5001)))
+                .unwrap_err()
+                .message,
             "Must be no more than 5000 character(s)."
         );
         let f = text(TextOptions {
@@ -436,15 +448,22 @@ mod tests {
             Some("validation_reserved_pk")
         );
         assert_eq!(code(&custom, json!("cons")), None);
-        assert_eq!(code(&custom, json!("")).as_deref(), Some("validation_required"));
+        assert_eq!(
+            code(&custom, json!("")).as_deref(),
+            Some("validation_required")
+        );
     }
 
     #[test]
     fn autogenerate() {
         let f = id_field();
         let v = f.autogenerate(&mut |_| 0).unwrap().unwrap();
-        assert_eq!(v, "aaaaaaaaaaaaaaa");
-        assert!(text(TextOptions::default()).autogenerate(&mut |_| 0).is_none());
+        assert_eq!(v, "000000000000000");
+        assert!(
+            text(TextOptions::default())
+                .autogenerate(&mut |_| 0)
+                .is_none()
+        );
         let bad = text(TextOptions {
             autogenerate_pattern: "^x".into(),
             ..Default::default()
@@ -467,7 +486,11 @@ mod tests {
         });
         f.id = "text1".into();
         assert!(opt_errs(&f).is_empty(), "{:?}", opt_errs(&f));
-        assert!(opt_errs(&id_field()).is_empty(), "{:?}", opt_errs(&id_field()));
+        assert!(
+            opt_errs(&id_field()).is_empty(),
+            "{:?}",
+            opt_errs(&id_field())
+        );
     }
 
     #[test]
@@ -484,7 +507,10 @@ mod tests {
         let errs = opt_errs(&f);
         assert_eq!(errs.get("id").unwrap().code, "validation_required");
         assert_eq!(errs.get("name").unwrap().code, "validation_match_invalid");
-        assert_eq!(errs.get("help").unwrap().code, "validation_length_out_of_range");
+        assert_eq!(
+            errs.get("help").unwrap().code,
+            "validation_length_out_of_range"
+        );
         assert_eq!(
             errs.get("min").unwrap(),
             &FieldError::new(
@@ -499,7 +525,10 @@ mod tests {
                 "Must be no greater than 9007199254740991."
             )
         );
-        assert_eq!(errs.get("pattern").unwrap().code, "validation_invalid_regex");
+        assert_eq!(
+            errs.get("pattern").unwrap().code,
+            "validation_invalid_regex"
+        );
         assert_eq!(
             errs.get("autogeneratePattern").unwrap().code,
             "validation_invalid_regex"

@@ -1,7 +1,7 @@
 //! The `url` field: a URL (ozzo's `is.URL`), optionally limited to or excluding hosts.
 
 use super::cast::{go_string, sql_text};
-use super::domains::{check_domain_options, domain_allowed};
+use super::domains::{check_domain_options, domain_allowed, opt_list};
 use super::errors;
 use super::gourl::{is_url, parse_url};
 use super::serde_util::null_default;
@@ -22,11 +22,11 @@ pub struct UrlOptions {
     #[serde(default, deserialize_with = "null_default")]
     pub required: bool,
     /// Hosts that are not accepted (`null` when never set).
-    #[serde(default)]
-    pub except_domains: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::serde_util::null_default")]
+    pub except_domains: Vec<String>,
     /// The only hosts accepted (`null` when never set).
-    #[serde(default)]
-    pub only_domains: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::serde_util::null_default")]
+    pub only_domains: Vec<String>,
 }
 
 impl FieldType for UrlOptions {
@@ -66,14 +66,17 @@ impl FieldType for UrlOptions {
             };
         }
         if !is_url(s) {
-            return Err(FieldError::new("validation_invalid_url", "Must be a valid url."));
+            return Err(FieldError::new(
+                "validation_invalid_url",
+                "Must be a valid url.",
+            ));
         }
         // the host as Go's url.Parse reads it (with the port; empty without a scheme)
         let host = parse_url(s).map(|u| u.host).unwrap_or_default();
         if !domain_allowed(
             &host,
-            self.except_domains.as_deref(),
-            self.only_domains.as_deref(),
+            opt_list(&self.except_domains),
+            opt_list(&self.only_domains),
         ) {
             return Err(FieldError::new(
                 "validation_url_domain_not_allowed",
@@ -86,8 +89,8 @@ impl FieldType for UrlOptions {
     fn validate_options(&self, _field: &Field, errs: &mut ValidationErrors) {
         check_domain_options(
             errs,
-            self.except_domains.as_deref(),
-            self.only_domains.as_deref(),
+            opt_list(&self.except_domains),
+            opt_list(&self.only_domains),
         );
     }
 }
@@ -104,8 +107,8 @@ mod tests {
         f
     }
 
-    fn strings(v: &[&str]) -> Option<Vec<String>> {
-        Some(v.iter().map(|s| (*s).to_owned()).collect())
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
     }
 
     #[test]
@@ -120,10 +123,7 @@ mod tests {
         let v = json!("https://a.b/c?d=e");
         assert_eq!(f.from_sql(&f.to_sql(&v)), v);
         assert_eq!(f.from_sql(&SqlValue::Null), json!(""));
-        assert_eq!(
-            f.apply_modifier(&v, Modifier::Subtract, &json!("x")),
-            v
-        );
+        assert_eq!(f.apply_modifier(&v, Modifier::Subtract, &json!("x")), v);
     }
 
     #[test]
@@ -132,7 +132,10 @@ mod tests {
             required: true,
             ..Default::default()
         });
-        assert_eq!(f.validate_value(&json!("")).unwrap_err(), FieldError::required());
+        assert_eq!(
+            f.validate_value(&json!("")).unwrap_err(),
+            FieldError::required()
+        );
         assert!(f.validate_value(&json!("https://example.com")).is_ok());
         assert_eq!(
             f.validate_value(&json!("invalid")).unwrap_err(),
@@ -142,7 +145,11 @@ mod tests {
             f.validate_value(&json!(1)).unwrap_err().code,
             "validation_unsupported_value_type"
         );
-        assert!(url(UrlOptions::default()).validate_value(&json!("")).is_ok());
+        assert!(
+            url(UrlOptions::default())
+                .validate_value(&json!(""))
+                .is_ok()
+        );
     }
 
     #[test]
@@ -153,21 +160,33 @@ mod tests {
         });
         assert!(only.validate_value(&json!("https://example.org/a")).is_ok());
         assert_eq!(
-            only.validate_value(&json!("https://example.com")).unwrap_err(),
+            only.validate_value(&json!("https://example.com"))
+                .unwrap_err(),
             FieldError::new(
                 "validation_url_domain_not_allowed",
                 "Url domain is not allowed."
             )
         );
         // the host includes the port, and is empty without a scheme
-        assert!(only.validate_value(&json!("https://example.org:8080")).is_err());
+        assert!(
+            only.validate_value(&json!("https://example.org:8080"))
+                .is_err()
+        );
         assert!(only.validate_value(&json!("example.org")).is_err());
         let except = url(UrlOptions {
             except_domains: strings(&["example.com"]),
             ..Default::default()
         });
-        assert!(except.validate_value(&json!("https://example.com/x")).is_err());
-        assert!(except.validate_value(&json!("https://example.net/x")).is_ok());
+        assert!(
+            except
+                .validate_value(&json!("https://example.com/x"))
+                .is_err()
+        );
+        assert!(
+            except
+                .validate_value(&json!("https://example.net/x"))
+                .is_ok()
+        );
         assert!(except.validate_value(&json!("example.com")).is_ok());
     }
 
@@ -186,12 +205,12 @@ mod tests {
     #[test]
     fn serde_matches_pocketbase() {
         let raw = json!({
-            "exceptDomains": null,
+            "exceptDomains": [],
             "help": "",
             "hidden": false,
             "id": "url1",
             "name": "site",
-            "onlyDomains": null,
+            "onlyDomains": [],
             "presentable": false,
             "required": false,
             "system": false,

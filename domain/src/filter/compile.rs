@@ -264,7 +264,10 @@ fn flatten<'e>(expr: &'e Expr, and: bool, out: &mut Vec<&'e Expr>) {
 }
 
 fn union(nodes: &[Node]) -> BTreeSet<usize> {
-    nodes.iter().flat_map(|n| n.joins().iter().copied()).collect()
+    nodes
+        .iter()
+        .flat_map(|n| n.joins().iter().copied())
+        .collect()
 }
 
 /// The condition as is, joined rows referred to by alias.

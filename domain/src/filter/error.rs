@@ -31,10 +31,7 @@ impl FilterError {
     /// A syntax error at a byte offset of `src`, reported as a character offset.
     pub(crate) fn syntax_at(src: &str, byte_pos: usize, message: impl Into<String>) -> Self {
         let clamped = byte_pos.min(src.len());
-        let position = src
-            .char_indices()
-            .take_while(|(i, _)| *i < clamped)
-            .count();
+        let position = src.char_indices().take_while(|(i, _)| *i < clamped).count();
         FilterError::Syntax {
             position,
             message: message.into(),

@@ -91,6 +91,7 @@ pub(crate) fn is_valid_ident(s: &str) -> bool {
 }
 
 /// Whether `s` can be a `{:name}` placeholder name.
+#[cfg(test)]
 pub(crate) fn is_valid_placeholder(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
@@ -178,7 +179,9 @@ impl Lexer<'_> {
                 }
             }
             c if is_ident_start(c) => {
-                let lit = self.take_while(is_ident_char).to_owned();
+                self.bump();
+                self.take_while(is_ident_char);
+                let lit = self.src[start..self.pos].to_owned();
                 if !is_valid_ident(&lit) {
                     return Err(self.err(start, format!("invalid identifier {lit:?}")));
                 }

@@ -148,7 +148,10 @@ impl Parser<'_> {
         let left = self.operand(0, "left operand")?;
         let tok = self.next();
         let TokenKind::Sign(op) = tok.kind else {
-            let msg = format!("expected a comparison operator, got {}", describe(&tok.kind));
+            let msg = format!(
+                "expected a comparison operator, got {}",
+                describe(&tok.kind)
+            );
             return Err(self.err_at(tok.start, msg));
         };
         let right = self.operand(0, "right operand")?;

@@ -25,7 +25,10 @@ pub(crate) struct AuthResult {
 
 impl From<basalt_ports::AuthResponse> for AuthResult {
     fn from(r: basalt_ports::AuthResponse) -> Self {
-        Self { token: r.token, record: r.record }
+        Self {
+            token: r.token,
+            record: r.record,
+        }
     }
 }
 
@@ -42,25 +45,62 @@ fn text(body: &Map<String, Value>, key: &str) -> String {
 #[OpenApi]
 impl AuthRoutes {
     /// The auth methods an auth collection allows.
-    #[oai(path = "/collections/:collection/auth-methods", method = "get", operation_id = "authMethods", tag = "ApiTags::Auth")]
-    async fn methods(&self, s: Data<&SharedServices>, cfg: Data<&HttpConfig>, collection: Path<String>) -> Out<Json<Value>> {
+    #[oai(
+        path = "/collections/:collection/auth-methods",
+        method = "get",
+        operation_id = "authMethods",
+        tag = "ApiTags::Auth"
+    )]
+    async fn methods(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        collection: Path<String>,
+    ) -> Out<Json<Value>> {
         api(s.auth_methods(&collection).await, &cfg).map(Json)
     }
 
     /// Logs in with an identity (e.g. email) and password: `{identity, password, identityField?}`.
-    #[oai(path = "/collections/:collection/auth-with-password", method = "post", operation_id = "authWithPassword", tag = "ApiTags::Auth")]
-    async fn with_password(&self, s: Data<&SharedServices>, cfg: Data<&HttpConfig>, collection: Path<String>, body: JsonBody) -> Out<Json<AuthResult>> {
+    #[oai(
+        path = "/collections/:collection/auth-with-password",
+        method = "post",
+        operation_id = "authWithPassword",
+        tag = "ApiTags::Auth"
+    )]
+    async fn with_password(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        collection: Path<String>,
+        body: JsonBody,
+    ) -> Out<Json<AuthResult>> {
         let body = body.or_bad_request("An error occurred while loading the submitted data.")?;
         let identity = text(&body, "identity");
         let password = text(&body, "password");
         let field = text(&body, "identityField");
         let field = (!field.is_empty()).then_some(field.as_str());
-        api(s.auth_with_password(&collection, &identity, &password, field).await, &cfg).map(|r| Json(r.into()))
+        api(
+            s.auth_with_password(&collection, &identity, &password, field)
+                .await,
+            &cfg,
+        )
+        .map(|r| Json(r.into()))
     }
 
     /// Issues a fresh token for the authenticated record.
-    #[oai(path = "/collections/:collection/auth-refresh", method = "post", operation_id = "authRefresh", tag = "ApiTags::Auth")]
-    async fn refresh(&self, s: Data<&SharedServices>, cfg: Data<&HttpConfig>, auth: Data<&Auth>, collection: Path<String>) -> Out<Json<AuthResult>> {
+    #[oai(
+        path = "/collections/:collection/auth-refresh",
+        method = "post",
+        operation_id = "authRefresh",
+        tag = "ApiTags::Auth"
+    )]
+    async fn refresh(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        auth: Data<&Auth>,
+        collection: Path<String>,
+    ) -> Out<Json<AuthResult>> {
         api(s.auth_refresh(&auth, &collection).await, &cfg).map(|r| Json(r.into()))
     }
 }

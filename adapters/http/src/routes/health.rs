@@ -31,19 +31,33 @@ fn health_for(auth: &Auth, remote: &RemoteAddr) -> Json<Health> {
     } else {
         json!({})
     };
-    Json(Health { code: 200, message: "API is healthy.".into(), data })
+    Json(Health {
+        code: 200,
+        message: "API is healthy.".into(),
+        data,
+    })
 }
 
 #[OpenApi]
 impl HealthRoutes {
     /// Reports that the server is up.
-    #[oai(path = "/health", method = "get", operation_id = "health", tag = "ApiTags::Health")]
+    #[oai(
+        path = "/health",
+        method = "get",
+        operation_id = "health",
+        tag = "ApiTags::Health"
+    )]
     async fn health(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> Json<Health> {
         health_for(&auth, remote)
     }
 
     /// The same check for `HEAD` requests.
-    #[oai(path = "/health", method = "head", operation_id = "healthHead", tag = "ApiTags::Health")]
+    #[oai(
+        path = "/health",
+        method = "head",
+        operation_id = "healthHead",
+        tag = "ApiTags::Health"
+    )]
     async fn health_head(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> Json<Health> {
         health_for(&auth, remote)
     }

@@ -67,5 +67,8 @@ pub(crate) fn api<T>(r: Result<T, ServiceError>, cfg: &HttpConfig) -> Result<T, 
 
 /// PocketBase's lenient boolean query values (`1`, `true`, `t`, ...).
 pub(crate) fn truthy(v: Option<&str>) -> bool {
-    matches!(v.map(str::to_ascii_lowercase).as_deref(), Some("1" | "true" | "t" | "yes" | "on"))
+    matches!(
+        v.map(str::to_ascii_lowercase).as_deref(),
+        Some("1" | "true" | "t" | "yes" | "on")
+    )
 }

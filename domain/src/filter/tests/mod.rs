@@ -1,0 +1,4 @@
+//! Tests of the filter language.
+
+mod fixtures;
+mod scratch;
