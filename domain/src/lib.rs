@@ -11,3 +11,8 @@ pub mod record;
 pub mod schema;
 pub mod sql;
 pub mod token;
+
+#[cfg(test)]
+mod record_tests;
+#[cfg(test)]
+mod schema_tests;

@@ -93,7 +93,7 @@ impl ApiError {
             message: message.into(),
             data: json!({}),
         };
-        poem::web::Json(serde_json::to_value(&ErrorBodyJson::from(b)).unwrap_or_default())
+        poem::web::Json(serde_json::to_value(ErrorBodyJson::from(b)).unwrap_or_default())
             .with_status(
                 poem::http::StatusCode::from_u16(status)
                     .unwrap_or(poem::http::StatusCode::INTERNAL_SERVER_ERROR),

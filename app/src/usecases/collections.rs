@@ -75,8 +75,6 @@ impl App {
         let type_name = body.get("type").and_then(Value::as_str).unwrap_or("base");
         let kind = CollectionType::parse(type_name).unwrap_or(CollectionType::Base);
         let mut base = scaffold_json(kind);
-        // The scaffold's sample auth indexes name no table; the saved ones are generated.
-        base["indexes"] = json!([]);
         merge_json(&mut base, body);
         base["type"] = json!(kind.as_str());
         Collection::from_json(&base)

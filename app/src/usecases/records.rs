@@ -78,13 +78,15 @@ impl App {
                         record.set(&f.name, v);
                     }
                 }
-                FieldKind::Text(opts) if is_create && !opts.autogenerate_pattern.is_empty() => {
-                    if record.text(&f.name).is_empty() {
-                        let v = self
-                            .random_from_pattern(&opts.autogenerate_pattern)
-                            .map_err(Err)?;
-                        record.set(&f.name, Value::String(v));
-                    }
+                FieldKind::Text(opts)
+                    if is_create
+                        && !opts.autogenerate_pattern.is_empty()
+                        && record.text(&f.name).is_empty() =>
+                {
+                    let v = self
+                        .random_from_pattern(&opts.autogenerate_pattern)
+                        .map_err(Err)?;
+                    record.set(&f.name, Value::String(v));
                 }
                 _ => {}
             }

@@ -175,3 +175,6 @@ pub fn default_field_id(type_name: &str, name: &str) -> String {
 fn crc32(s: &str) -> u32 {
     crc32fast::hash(s.as_bytes())
 }
+
+#[cfg(test)]
+mod tests;

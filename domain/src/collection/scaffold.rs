@@ -31,7 +31,8 @@ fn scaffold_fields(kind: CollectionType) -> Vec<Field> {
 }
 
 /// Adds what a collection can't be without: the `id` primary key first, the auth system
-/// fields and their unique indexes for auth collections, and default ids for new fields.
+/// fields and their unique indexes for auth collections (replacing the scaffolds' table-less
+/// samples), and default ids for new fields.
 pub fn ensure_system_fields(c: &mut Collection) {
     if c.kind != CollectionType::View {
         let scaffold = scaffold_fields(c.kind);
@@ -47,6 +48,9 @@ pub fn ensure_system_fields(c: &mut Collection) {
         }
     }
     assign_field_ids(&mut c.fields);
+    // The scaffolds' sample indexes name no table; the real ones are generated below.
+    c.indexes
+        .retain(|i| super::index_parts(i).is_none_or(|p| !p.table.is_empty()));
     if c.kind == CollectionType::Auth {
         for (column, filter) in [("tokenKey", ""), ("email", " WHERE `email` != ''")] {
             let needle = format!("(`{column}`)");

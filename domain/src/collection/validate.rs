@@ -331,7 +331,7 @@ fn check_fields(new: &Collection, original: Option<&Collection>, errs: &mut Vali
             ),
             ("verified", "bool", "validation_missing_verified_field"),
         ] {
-            if !new.field(name).is_some_and(|f| f.type_name() == kind) {
+            if new.field(name).is_none_or(|f| f.type_name() != kind) {
                 errs.add(
                     "fields",
                     FieldError::new(code, format!("System \"{name}\" field is required.")),

@@ -48,10 +48,7 @@ fn literals() {
             cmp(field("c"), Op::Eq, Operand::Bool(false))
         ))
     );
-    assert_eq!(
-        parse("a = -1.5"),
-        Ok(cmp(field("a"), Op::Eq, num("-1.5")))
-    );
+    assert_eq!(parse("a = -1.5"), Ok(cmp(field("a"), Op::Eq, num("-1.5"))));
     assert_eq!(
         parse("'x' != \"y\""),
         Ok(cmp(text("x"), Op::Neq, text("y")))
@@ -75,11 +72,26 @@ fn literals() {
 #[test]
 fn text_escapes_follow_fexpr() {
     // Only the quote of the same kind is escapable; other backslashes stay.
-    assert_eq!(parse(r#"a = 'it\'s'"#), Ok(cmp(field("a"), Op::Eq, text("it's"))));
-    assert_eq!(parse(r#"a = "say \"hi\"""#), Ok(cmp(field("a"), Op::Eq, text("say \"hi\""))));
-    assert_eq!(parse(r#"a = 'a\"b'"#), Ok(cmp(field("a"), Op::Eq, text(r#"a\"b"#))));
-    assert_eq!(parse(r#"a = 'a\\b'"#), Ok(cmp(field("a"), Op::Eq, text(r"a\\b"))));
-    assert_eq!(parse(r#"a = "mixed 'quotes'""#), Ok(cmp(field("a"), Op::Eq, text("mixed 'quotes'"))));
+    assert_eq!(
+        parse(r#"a = 'it\'s'"#),
+        Ok(cmp(field("a"), Op::Eq, text("it's")))
+    );
+    assert_eq!(
+        parse(r#"a = "say \"hi\"""#),
+        Ok(cmp(field("a"), Op::Eq, text("say \"hi\"")))
+    );
+    assert_eq!(
+        parse(r#"a = 'a\"b'"#),
+        Ok(cmp(field("a"), Op::Eq, text(r#"a\"b"#)))
+    );
+    assert_eq!(
+        parse(r#"a = 'a\\b'"#),
+        Ok(cmp(field("a"), Op::Eq, text(r"a\\b")))
+    );
+    assert_eq!(
+        parse(r#"a = "mixed 'quotes'""#),
+        Ok(cmp(field("a"), Op::Eq, text("mixed 'quotes'")))
+    );
     assert_eq!(parse("a = 'é ✓'"), Ok(cmp(field("a"), Op::Eq, text("é ✓"))));
 }
 
@@ -97,7 +109,11 @@ fn identifiers() {
         "data.0.x",
         "#hash",
     ] {
-        assert_eq!(parse(&format!("{id} = 1")), Ok(cmp(field(id), Op::Eq, num("1"))), "{id}");
+        assert_eq!(
+            parse(&format!("{id} = 1")),
+            Ok(cmp(field(id), Op::Eq, num("1"))),
+            "{id}"
+        );
     }
 }
 
@@ -246,10 +262,7 @@ fn syntax_errors_have_positions() {
     assert_eq!(syntax_error("a = 1 && b").0, 10);
     // Positions count characters, not bytes.
     assert_eq!(syntax_error("'ééé' = é").0, 8);
-    assert_eq!(
-        syntax_error(""),
-        (0, "empty filter expression".to_owned())
-    );
+    assert_eq!(syntax_error(""), (0, "empty filter expression".to_owned()));
     assert_eq!(syntax_error("  // only a comment").0, 0);
 }
 
@@ -262,7 +275,10 @@ fn limits() {
     let deep = format!("{}a = 1{}", "(".repeat(64), ")".repeat(64));
     assert!(parse(&deep).is_ok());
     let too_deep = format!("{}a = 1{}", "(".repeat(65), ")".repeat(65));
-    assert!(matches!(parse(&too_deep), Err(FilterError::Syntax { position: 64, .. })));
+    assert!(matches!(
+        parse(&too_deep),
+        Err(FilterError::Syntax { position: 64, .. })
+    ));
 }
 
 #[test]
