@@ -45,9 +45,12 @@ impl App {
 
     /// Now, formatted as PocketBase stores times.
     pub fn now(&self) -> String {
-        let ms = self.inner.clock.now_millis();
-        let dt = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
-        format_datetime(&dt)
+        format_datetime(&self.now_datetime())
+    }
+
+    /// Now, from the injected clock.
+    pub fn now_datetime(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp_millis(self.inner.clock.now_millis()).unwrap_or_default()
     }
 
     /// Now, as seconds since the epoch.

@@ -94,3 +94,13 @@ async fn rollback_and_drop_discard_writes_commit_keeps_them() {
     let ids: Vec<&str> = rows.iter().map(|r| r.text("id")).collect();
     assert_eq!(ids, vec!["kept"]);
 }
+
+#[tokio::test]
+async fn math_functions_are_compiled_in() {
+    let (_dir, db) = open().await;
+    let rows = db
+        .query("SELECT round(degrees(acos(-1.0))) AS d", &[])
+        .await
+        .expect("math functions");
+    assert_eq!(rows[0].get("d"), Some(&SqlValue::Real(180.0)));
+}

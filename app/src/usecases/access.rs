@@ -1,35 +1,47 @@
-//! Who may do what: the superuser gate and the API rule checks of this stage (a `null` rule
-//! is superusers only, `""` is anyone; other expressions are evaluated by the filter
-//! language, which until then denies: it never grants access it cannot check).
+//! Who may do what: the superuser gate, and the record API rules turned into SQL through the
+//! filter language (`null` → superusers only, `""` → anyone, an expression → a `WHERE`
+//! condition evaluated with the caller's `@request` data).
 
-use basalt_ports::{Auth, ServiceError};
+use crate::App;
+use basalt_domain::collection::Collection;
+use basalt_domain::filter::{
+    AuthInfo, CompileOptions, CompiledFilter, FilterContext, RequestInfo, compile_filter_with,
+};
+use basalt_ports::{Auth, RequestContext, ServiceError};
+use serde_json::{Map, Value};
 
-/// Outcome of checking a record API rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RuleCheck {
-    /// Allowed.
+/// What a record API rule asks of a caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Gate {
+    /// Nothing (superusers, or an empty rule).
     Allow,
     /// The rule is `null` and the caller is no superuser.
     SuperusersOnly,
-    /// The rule expression did not pass for this caller.
-    Deny,
+    /// The rule expression must hold for the record.
+    Expr(String),
 }
 
-/// Checks `rule` for `auth`; superusers pass every rule.
-pub(crate) fn check_rule(rule: &Option<String>, auth: &Auth) -> RuleCheck {
+/// The gate `rule` puts in front of `auth`; superusers pass every rule.
+pub(crate) fn gate(rule: &Option<String>, auth: &Auth) -> Gate {
     if auth.is_superuser() {
-        return RuleCheck::Allow;
+        return Gate::Allow;
     }
     match rule.as_deref() {
-        None => RuleCheck::SuperusersOnly,
-        Some(r) if r.trim().is_empty() => RuleCheck::Allow,
-        Some(_) => RuleCheck::Deny,
+        None => Gate::SuperusersOnly,
+        Some(r) if r.trim().is_empty() => Gate::Allow,
+        Some(r) => Gate::Expr(r.to_owned()),
     }
 }
 
 /// PocketBase's 403 for a `null` rule.
 pub(crate) fn superusers_only() -> ServiceError {
     ServiceError::Forbidden("Only superusers can perform this action.".into())
+}
+
+/// PocketBase's 400 for a filter or rule that does not compile.
+pub(crate) fn bad_filter(e: impl std::fmt::Display) -> ServiceError {
+    tracing::debug!(error = %e, "filter rejected");
+    ServiceError::bad_request("Something went wrong while processing your request.")
 }
 
 /// Requires a superuser: 401 for guests, 403 for other records.
@@ -42,5 +54,84 @@ pub(crate) fn require_superuser(auth: &Auth) -> Result<(), ServiceError> {
         _ => Err(ServiceError::Forbidden(
             "The authorized record is not allowed to perform this action.".into(),
         )),
+    }
+}
+
+/// Non-superusers may not use `@collection.*` or `@request.*` in `filter` or `sort`.
+pub(crate) fn check_superuser_only_fields(
+    auth: &Auth,
+    params: &[Option<&str>],
+) -> Result<(), ServiceError> {
+    if auth.is_superuser() {
+        return Ok(());
+    }
+    for value in params.iter().flatten() {
+        for field in ["@collection.", "@request."] {
+            if value.contains(field) {
+                return Err(ServiceError::Forbidden(format!(
+                    "Only superusers can filter by {field}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl App {
+    /// The `@request` data of a call: the auth record (loaded), method, query, headers, body.
+    pub(crate) async fn request_info(
+        &self,
+        req: &RequestContext,
+        body: Map<String, Value>,
+    ) -> Result<RequestInfo, ServiceError> {
+        let auth = match &req.auth {
+            Auth::Guest => None,
+            Auth::Record {
+                collection_id, id, ..
+            } => match self.find_collection(collection_id) {
+                Some(c) => self.find_record(&c, id).await?.map(|r| AuthInfo {
+                    collection: c,
+                    record: r.data,
+                }),
+                None => None,
+            },
+        };
+        Ok(RequestInfo {
+            auth,
+            method: req.method.clone(),
+            query: req.query.clone(),
+            headers: req.headers.clone(),
+            body,
+            context: "default".into(),
+        })
+    }
+
+    /// Compiles a rule or filter over `c`'s table (referred to as `alias`) for `info`.
+    pub(crate) fn compile_where(
+        &self,
+        c: &Collection,
+        expr: &str,
+        info: &RequestInfo,
+        alias: &str,
+        allow_hidden_fields: bool,
+    ) -> Result<CompiledFilter, ServiceError> {
+        let collections = self.collections();
+        let params = Map::new();
+        let ctx = FilterContext {
+            collection: c,
+            collections: &collections,
+            request: info,
+            now: self.now_datetime(),
+            params: &params,
+            table_alias: alias,
+        };
+        compile_filter_with(
+            expr,
+            &ctx,
+            CompileOptions {
+                allow_hidden_fields,
+            },
+        )
+        .map_err(bad_filter)
     }
 }

@@ -10,7 +10,7 @@ use crate::store;
 use async_trait::async_trait;
 use basalt_domain::collection::{
     Collection, CollectionType, ValidateContext, default_collection_id, ensure_system_fields,
-    index_parts, merge_json, scaffold_json, scaffolds, validate_collection,
+    index_parts, merge_json, scaffold_json, scaffolds, validate_collection, validate_rules,
 };
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::schema;
@@ -128,6 +128,11 @@ impl App {
     ) -> Result<Collection, SaveError> {
         if c.id.is_empty() && original.is_none() {
             c.id = default_collection_id(c.kind, &c.name);
+            // A generated id that is taken gets a random one, so the clash is reported on
+            // what the user chose (the name), as PocketBase does.
+            if self.find_collection(&c.id).is_some_and(|o| o.id == c.id) {
+                c.id = format!("pbc_{}", self.random_from_pattern("[0-9]{10}")?);
+            }
         }
         ensure_system_fields(&mut c);
         normalize_indexes(&mut c);
@@ -177,7 +182,10 @@ impl App {
             );
             return Err(SaveError::Invalid(errs));
         }
-        let errs = validate_collection(&c, original, &ctx);
+        let mut errs = validate_collection(&c, original, &ctx);
+        for (key, err) in validate_rules(&c, &self.collections()).0 {
+            errs.0.entry(key).or_insert(err);
+        }
         if !errs.is_empty() {
             return Err(SaveError::Invalid(errs));
         }

@@ -2,7 +2,7 @@
 //! a failing list rule filters, a failing view/update/delete rule is 404, a failing create
 //! rule is 400, and a `null` rule is 403 for everyone but superusers.
 
-use super::access::{RuleCheck, check_rule, superusers_only};
+use super::access::{Gate, check_superuser_only_fields, gate, superusers_only};
 use super::list::{order_by, page_bounds, total_pages};
 use crate::App;
 use crate::error::AppError;
@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use basalt_domain::collection::Collection;
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::field::FieldKind;
+use basalt_domain::filter::CompiledFilter;
 use basalt_domain::record::{AuthInput, Record, Visibility};
 use basalt_domain::schema::ident;
 use basalt_ports::db::{DbError, SqlValue};
@@ -62,14 +63,14 @@ impl App {
             .map_err(|e| AppError::Internal(format!("bcrypt: {e}")))
     }
 
-    /// Fills generated values, hashes a new password and validates; `Err` holds field errors.
-    async fn prepare_record(
+    /// Fills the values the server generates: autodates, and on create the
+    /// `autogeneratePattern` text fields (the id among them) left empty.
+    fn fill_generated(
         &self,
         c: &Collection,
         record: &mut Record,
-        input: &AuthInput,
         is_create: bool,
-    ) -> Result<(), Result<ValidationErrors, AppError>> {
+    ) -> Result<(), AppError> {
         let now = self.now();
         for f in &c.fields {
             match &f.kind {
@@ -83,14 +84,24 @@ impl App {
                         && !opts.autogenerate_pattern.is_empty()
                         && record.text(&f.name).is_empty() =>
                 {
-                    let v = self
-                        .random_from_pattern(&opts.autogenerate_pattern)
-                        .map_err(Err)?;
+                    let v = self.random_from_pattern(&opts.autogenerate_pattern)?;
                     record.set(&f.name, Value::String(v));
                 }
                 _ => {}
             }
         }
+        Ok(())
+    }
+
+    /// Validates, then hashes a new password (rotating the token key on updates); `Err`
+    /// holds field errors or a failure.
+    async fn validate_and_hash(
+        &self,
+        c: &Collection,
+        record: &mut Record,
+        input: &AuthInput,
+        is_create: bool,
+    ) -> Result<(), Result<ValidationErrors, AppError>> {
         let mut errs = record.validate(c, input, is_create);
         self.check_relations(c, record, &mut errs)
             .await
@@ -233,6 +244,80 @@ fn failed(action: &str, data: ValidationErrors) -> ServiceError {
     }
 }
 
+impl App {
+    /// Finds record `id` of `c`, also requiring `rule` (if any) to hold for it.
+    async fn find_guarded(
+        &self,
+        c: &Collection,
+        id: &str,
+        rule: Option<&CompiledFilter>,
+    ) -> Result<Option<Record>, ServiceError> {
+        let alias = ident(&c.name);
+        let mut sql = format!("SELECT {alias}.* FROM {alias} WHERE {alias}.`id` = ?");
+        let mut params = vec![SqlValue::from(id)];
+        if let Some(rule) = rule {
+            sql.push_str(&format!(" AND ({})", rule.sql));
+            params.extend(rule.params.iter().cloned());
+        }
+        sql.push_str(" LIMIT 1");
+        let rows = self.db().query(&sql, &params).await?;
+        Ok(rows.first().map(|r| store::record_from_row(c, r)))
+    }
+
+    /// The record `id` as `req` may act on it under `rule` (404 when missing or hidden).
+    async fn record_for(
+        &self,
+        c: &Collection,
+        req: &RequestContext,
+        id: &str,
+        rule: &Gate,
+        body: &Map<String, Value>,
+    ) -> Result<Record, ServiceError> {
+        let compiled = match rule {
+            Gate::Expr(expr) => {
+                let info = self.request_info(req, body.clone()).await?;
+                Some(self.compile_where(c, expr, &info, &ident(&c.name), true)?)
+            }
+            _ => None,
+        };
+        self.find_guarded(c, id, compiled.as_ref())
+            .await?
+            .ok_or_else(ServiceError::not_found)
+    }
+
+    /// Whether the record about to be created satisfies the create rule: the rule runs
+    /// against a one-row CTE of its values, as PocketBase does.
+    async fn create_rule_passes(
+        &self,
+        c: &Collection,
+        req: &RequestContext,
+        expr: &str,
+        record: &Record,
+        body: &Map<String, Value>,
+    ) -> Result<bool, ServiceError> {
+        let info = self.request_info(req, body.clone()).await?;
+        let alias = ident("__basalt_new");
+        let compiled = self.compile_where(c, expr, &info, &alias, true)?;
+        let mut dummy = record.clone();
+        if c.is_auth() {
+            dummy.set("verified", Value::Bool(false));
+        }
+        let pairs = dummy.to_sql(c);
+        let selects: Vec<String> = pairs
+            .iter()
+            .map(|(n, _)| format!("? AS {}", ident(n)))
+            .collect();
+        let mut params: Vec<SqlValue> = pairs.into_iter().map(|(_, v)| v).collect();
+        params.extend(compiled.params);
+        let sql = format!(
+            "WITH {alias} AS (SELECT {}) SELECT 1 AS ok FROM {alias} WHERE ({}) LIMIT 1",
+            selects.join(", "),
+            compiled.sql
+        );
+        Ok(!self.db().query(&sql, &params).await?.is_empty())
+    }
+}
+
 #[async_trait]
 impl RecordsApi for App {
     async fn list_records(
@@ -244,64 +329,61 @@ impl RecordsApi for App {
         let auth = &req.auth;
         let c = self.record_collection(collection)?;
         let (page, per_page) = page_bounds(&query);
-        let allowed = match check_rule(&c.rules.list, auth) {
-            RuleCheck::SuperusersOnly => return Err(superusers_only()),
-            RuleCheck::Allow => true,
-            RuleCheck::Deny => false,
+        let rule = gate(&c.rules.list, auth);
+        if rule == Gate::SuperusersOnly {
+            return Err(superusers_only());
+        }
+        let filter = query.filter.as_deref().filter(|f| !f.trim().is_empty());
+        check_superuser_only_fields(auth, &[filter, query.sort.as_deref()])?;
+        let alias = ident(&c.name);
+        let mut wheres = Vec::new();
+        let mut params = Vec::new();
+        if matches!(rule, Gate::Expr(_)) || filter.is_some() {
+            let info = self.request_info(req, Map::new()).await?;
+            if let Gate::Expr(expr) = &rule {
+                let compiled = self.compile_where(&c, expr, &info, &alias, true)?;
+                wheres.push(format!("({})", compiled.sql));
+                params.extend(compiled.params);
+            }
+            if let Some(filter) = filter {
+                let compiled =
+                    self.compile_where(&c, filter, &info, &alias, auth.is_superuser())?;
+                wheres.push(format!("({})", compiled.sql));
+                params.extend(compiled.params);
+            }
+        }
+        let where_sql = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", wheres.join(" AND "))
         };
-        if query
-            .filter
-            .as_deref()
-            .is_some_and(|f| !f.trim().is_empty())
-        {
-            return Err(ServiceError::bad_request(
-                "Invalid filter parameters: the filter language is not supported yet.",
-            ));
-        }
         let order = order_by(&c, query.sort.as_deref())?;
-        let mut items = Vec::new();
-        let mut total = 0;
-        if allowed {
-            let mut sql = format!("SELECT * FROM {}", ident(&c.name));
-            if !order.is_empty() {
-                sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
-            }
-            sql.push_str(" LIMIT ? OFFSET ?");
-            let rows = self
-                .db()
-                .query(
-                    &sql,
-                    &[
-                        SqlValue::Integer(per_page),
-                        SqlValue::Integer((page - 1) * per_page),
-                    ],
-                )
-                .await?;
-            items = rows
-                .iter()
-                .map(|r| {
-                    let rec = store::record_from_row(&c, r);
-                    rec.to_json(&c, Self::visibility(&c, auth, rec.id()))
-                })
-                .collect();
-            if !query.skip_total {
-                let rows = self
-                    .db()
-                    .query(
-                        &format!("SELECT COUNT(*) AS n FROM {}", ident(&c.name)),
-                        &[],
-                    )
-                    .await?;
-                total = rows
-                    .first()
-                    .and_then(|r| r.get("n"))
-                    .and_then(SqlValue::as_i64)
-                    .unwrap_or(0);
-            }
+        let mut sql = format!("SELECT {alias}.* FROM {alias}{where_sql}");
+        if !order.is_empty() {
+            sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
         }
+        sql.push_str(" LIMIT ? OFFSET ?");
+        let mut page_params = params.clone();
+        page_params.push(SqlValue::Integer(per_page));
+        page_params.push(SqlValue::Integer((page - 1) * per_page));
+        let rows = self.db().query(&sql, &page_params).await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let rec = store::record_from_row(&c, r);
+                rec.to_json(&c, Self::visibility(&c, auth, rec.id()))
+            })
+            .collect();
         let (total_items, total_pages) = if query.skip_total {
             (-1, -1)
         } else {
+            let count_sql = format!("SELECT COUNT(*) AS n FROM {alias}{where_sql}");
+            let rows = self.db().query(&count_sql, &params).await?;
+            let total = rows
+                .first()
+                .and_then(|r| r.get("n"))
+                .and_then(SqlValue::as_i64)
+                .unwrap_or(0);
             (total, total_pages(total, per_page))
         };
         Ok(ListResult {
@@ -321,15 +403,11 @@ impl RecordsApi for App {
     ) -> Result<Value, ServiceError> {
         let auth = &req.auth;
         let c = self.record_collection(collection)?;
-        match check_rule(&c.rules.view, auth) {
-            RuleCheck::SuperusersOnly => return Err(superusers_only()),
-            RuleCheck::Deny => return Err(ServiceError::not_found()),
-            RuleCheck::Allow => {}
+        let rule = gate(&c.rules.view, auth);
+        if rule == Gate::SuperusersOnly {
+            return Err(superusers_only());
         }
-        let rec = self
-            .find_record(&c, id)
-            .await?
-            .ok_or_else(ServiceError::not_found)?;
+        let rec = self.record_for(&c, req, id, &rule, &Map::new()).await?;
         Ok(rec.to_json(&c, Self::visibility(&c, auth, rec.id())))
     }
 
@@ -346,18 +424,25 @@ impl RecordsApi for App {
         if c.is_view() {
             return Err(ServiceError::bad_request("Unsupported collection type."));
         }
-        match check_rule(&c.rules.create, auth) {
-            RuleCheck::SuperusersOnly => return Err(superusers_only()),
-            RuleCheck::Deny => return Err(failed("create", ValidationErrors::new())),
-            RuleCheck::Allow => {}
+        let rule = gate(&c.rules.create, auth);
+        if rule == Gate::SuperusersOnly {
+            return Err(superusers_only());
         }
-        let mut record = Record::new(&c);
         let mut body = body;
         if c.is_auth() && !auth.is_superuser() {
             body.remove("verified");
         }
+        let mut record = Record::new(&c);
         let input = record.apply_input(&c, &body, true, auth.is_superuser());
-        match self.prepare_record(&c, &mut record, &input, true).await {
+        self.fill_generated(&c, &mut record, true)?;
+        if let Gate::Expr(expr) = &rule
+            && !self
+                .create_rule_passes(&c, req, expr, &record, &body)
+                .await?
+        {
+            return Err(failed("create", ValidationErrors::new()));
+        }
+        match self.validate_and_hash(&c, &mut record, &input, true).await {
             Ok(()) => {}
             Err(Ok(errs)) => return Err(failed("create", errs)),
             Err(Err(e)) => return Err(e.into()),
@@ -380,48 +465,22 @@ impl RecordsApi for App {
         if c.is_view() {
             return Err(ServiceError::bad_request("Unsupported collection type."));
         }
-        match check_rule(&c.rules.update, auth) {
-            RuleCheck::SuperusersOnly => return Err(superusers_only()),
-            RuleCheck::Deny => return Err(ServiceError::not_found()),
-            RuleCheck::Allow => {}
+        let rule = gate(&c.rules.update, auth);
+        if rule == Gate::SuperusersOnly {
+            return Err(superusers_only());
         }
-        let original = self
-            .find_record(&c, id)
-            .await?
-            .ok_or_else(ServiceError::not_found)?;
-        let mut record = original.clone();
         let mut body = body;
         if c.is_auth() && !auth.is_superuser() {
             body.remove("verified");
         }
+        let original = self.record_for(&c, req, id, &rule, &body).await?;
+        let mut record = original.clone();
         let input = record.apply_input(&c, &body, false, auth.is_superuser());
         if c.is_auth() && input.password.is_some() && !auth.is_superuser() {
-            let hash = original.text("password").to_owned();
-            let old = input.old_password.clone().unwrap_or_default();
-            let mut errs = ValidationErrors::new();
-            if old.is_empty() {
-                errs.add("oldPassword", FieldError::required());
-            } else {
-                let ok = tokio::task::spawn_blocking(move || {
-                    bcrypt::verify(old, &hash).unwrap_or(false)
-                })
-                .await
-                .unwrap_or(false);
-                if !ok {
-                    errs.add(
-                        "oldPassword",
-                        FieldError::new(
-                            "validation_invalid_old_password",
-                            "Missing or invalid old password.",
-                        ),
-                    );
-                }
-            }
-            if !errs.is_empty() {
-                return Err(failed("update", errs));
-            }
+            self.check_old_password(&original, &input).await?;
         }
-        match self.prepare_record(&c, &mut record, &input, false).await {
+        self.fill_generated(&c, &mut record, false)?;
+        match self.validate_and_hash(&c, &mut record, &input, false).await {
             Ok(()) => {}
             Err(Ok(errs)) => return Err(failed("update", errs)),
             Err(Err(e)) => return Err(e.into()),
@@ -442,19 +501,50 @@ impl RecordsApi for App {
         if c.is_view() {
             return Err(ServiceError::bad_request("Unsupported collection type."));
         }
-        match check_rule(&c.rules.delete, auth) {
-            RuleCheck::SuperusersOnly => return Err(superusers_only()),
-            RuleCheck::Deny => return Err(ServiceError::not_found()),
-            RuleCheck::Allow => {}
+        let rule = gate(&c.rules.delete, auth);
+        if rule == Gate::SuperusersOnly {
+            return Err(superusers_only());
         }
-        let rec = self
-            .find_record(&c, id)
-            .await?
-            .ok_or_else(ServiceError::not_found)?;
+        let rec = self.record_for(&c, req, id, &rule, &Map::new()).await?;
         let sql = format!("DELETE FROM {} WHERE `id` = ?", ident(&c.name));
         let mut tx = self.db().begin().await?;
         tx.execute(&sql, &[rec.id().into()]).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl App {
+    /// An owner changing their own password must give the current one.
+    async fn check_old_password(
+        &self,
+        original: &Record,
+        input: &AuthInput,
+    ) -> Result<(), ServiceError> {
+        let hash = original.text("password").to_owned();
+        let old = input.old_password.clone().unwrap_or_default();
+        let mut errs = ValidationErrors::new();
+        if old.is_empty() {
+            errs.add("oldPassword", FieldError::required());
+        } else {
+            let ok =
+                tokio::task::spawn_blocking(move || bcrypt::verify(old, &hash).unwrap_or(false))
+                    .await
+                    .unwrap_or(false);
+            if !ok {
+                errs.add(
+                    "oldPassword",
+                    FieldError::new(
+                        "validation_invalid_old_password",
+                        "Missing or invalid old password.",
+                    ),
+                );
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(failed("update", errs))
+        }
     }
 }

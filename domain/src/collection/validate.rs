@@ -418,3 +418,48 @@ fn check_indexes(new: &Collection, errs: &mut ValidationErrors) {
     }
     errs.add_nested("indexes", nested);
 }
+
+/// Checks every rule of `c` (the five record rules, and `authRule`/`manageRule` of auth
+/// collections) against the schema: `c` as it would be saved, among `collections` (the
+/// other stored collections). Errors use PocketBase's `validation_invalid_rule`.
+pub fn validate_rules(c: &Collection, collections: &[Collection]) -> ValidationErrors {
+    let mut all: Vec<Collection> = collections
+        .iter()
+        .filter(|o| o.id != c.id)
+        .cloned()
+        .collect();
+    all.push(c.clone());
+    let auth_rule = |key: &str| {
+        c.options
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let mut rules = vec![
+        ("listRule", c.rules.list.clone()),
+        ("viewRule", c.rules.view.clone()),
+        ("createRule", c.rules.create.clone()),
+        ("updateRule", c.rules.update.clone()),
+        ("deleteRule", c.rules.delete.clone()),
+    ];
+    if c.is_auth() {
+        rules.push(("authRule", auth_rule("authRule")));
+        rules.push(("manageRule", auth_rule("manageRule")));
+    }
+    let mut errs = ValidationErrors::new();
+    for (key, rule) in rules {
+        let Some(rule) = rule.filter(|r| !r.trim().is_empty()) else {
+            continue;
+        };
+        if let Err(e) = crate::filter::validate_rule(&rule, c, &all) {
+            errs.add(
+                key,
+                FieldError::new(
+                    "validation_invalid_rule",
+                    format!("Invalid rule. Raw error: {e}"),
+                ),
+            );
+        }
+    }
+    errs
+}

@@ -184,12 +184,12 @@ impl<'a> Compiler<'a> {
     fn exists(&self, set: &BTreeSet<usize>, cond: &Sql) -> Sql {
         let set = self.joins.closure(set);
         let mut sql = Sql::raw("EXISTS (SELECT 1 ")
-            .p(&self.joins.from_clause(&set))
+            .p(&self.joins.render_from(&set))
             .s(" WHERE ")
             .p(cond);
         for idx in &set {
             if let Some(Join { guard: Some(g), .. }) = self.joins.list.get(*idx) {
-                sql = sql.s(" AND ").p(&g.sql.paren());
+                sql = sql.s(" AND ").p(&g.sql);
             }
         }
         sql.s(")")

@@ -1,4 +1,4 @@
-//! PocketBase's filter and API-rule language: text → tokens ([`lexer`]) → syntax tree
+//! PocketBase's filter and API-rule language: text → tokens (`lexer`) → syntax tree
 //! ([`ast`], [`parser`]) → operands resolved against the collection schema and the request
 //! (`resolve`, `request`, `functions`, `macros`) → SQLite SQL with bound parameters
 //! (`compare`, `compile`).

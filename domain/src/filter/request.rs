@@ -199,22 +199,16 @@ impl<'a> Compiler<'a> {
             None | Some(Value::Null) => return Ok(Resolved::raw("NULL")),
             Some(v) => Param::from_json(&v),
         };
-        if let Param::Text(s) = &param {
-            let is_number_field = self
-                .base
-                .collection
-                .field(last_name)
-                .is_some_and(|f| matches!(f.kind, FieldKind::Number(_)));
-            if is_number_field {
-                if let Some(n) = Param::number(s).or_else(|| {
-                    s.parse::<f64>()
-                        .ok()
-                        .filter(|f| f.is_finite())
-                        .map(Param::Real)
-                }) {
-                    param = n;
-                }
-            }
+        let is_number_field = self
+            .base
+            .collection
+            .field(last_name)
+            .is_some_and(|f| matches!(f.kind, FieldKind::Number(_)));
+        if is_number_field
+            && let Param::Text(s) = &param
+            && let Some(n) = numeric_text(s)
+        {
+            param = n;
         }
         let mut r = Resolved::value(param);
         if modifier == Some(Modifier::Lower) {
@@ -369,6 +363,16 @@ impl<'a> Compiler<'a> {
         r.joins = open.joins;
         Ok(r)
     }
+}
+
+/// Numeric text (e.g. a multipart value) as a number.
+fn numeric_text(s: &str) -> Option<Param> {
+    Param::number(s).or_else(|| {
+        s.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Param::Real)
+    })
 }
 
 fn check_multi_valuer(field: &Field) -> Result<(), FilterError> {

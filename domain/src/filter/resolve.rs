@@ -234,11 +234,11 @@ impl<'a> Compiler<'a> {
             },
         );
         chain.insert(idx);
-        if let Some(c) = table {
-            if !self.allow_hidden {
-                let guard = self.list_rule_guard(c, &alias, &idx.to_string())?;
-                self.joins.list[idx].guard = guard;
-            }
+        if let Some(c) = table
+            && !self.allow_hidden
+        {
+            let guard = self.list_rule_guard(c, &alias, &idx.to_string())?;
+            self.joins.list[idx].guard = guard;
         }
         Ok(alias)
     }

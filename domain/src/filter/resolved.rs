@@ -137,7 +137,7 @@ impl Joins {
     }
 
     /// `FROM (SELECT 1) LEFT JOIN ...` over the joins in `set` (registry order).
-    pub fn from_clause(&self, set: &BTreeSet<usize>) -> Sql {
+    pub fn render_from(&self, set: &BTreeSet<usize>) -> Sql {
         let mut sql = Sql::raw("FROM (SELECT 1)");
         for idx in set {
             if let Some(j) = self.list.get(*idx) {

@@ -50,10 +50,10 @@ impl Param {
 
     /// A number literal as written in a filter: integers without a `.` stay integers.
     pub fn number(literal: &str) -> Option<Param> {
-        if !literal.contains('.') {
-            if let Ok(i) = literal.parse::<i64>() {
-                return Some(Param::Int(i));
-            }
+        if !literal.contains('.')
+            && let Ok(i) = literal.parse::<i64>()
+        {
+            return Some(Param::Int(i));
         }
         literal
             .parse::<f64>()

@@ -9,5 +9,4 @@ mod parse;
 mod props;
 mod relations;
 mod request;
-mod scratch;
 mod untrusted;

@@ -51,7 +51,7 @@ fn leaf() -> impl Strategy<Value = Operand> {
 fn operand() -> impl Strategy<Value = Operand> {
     leaf().prop_recursive(2, 12, 4, |inner| {
         (
-            "[a-zA-Z_][a-zA-Z0-9_]{0,8}",
+            "[a-zA-Z_][a-zA-Z0-9_]{0,8}".prop_filter("valid", |s| is_valid_ident(s)),
             prop::collection::vec(inner, 0..4),
         )
             .prop_map(|(name, args)| Operand::Function { name, args })
@@ -171,7 +171,11 @@ fn marked_request() -> crate::filter::RequestInfo {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn printed_expressions_parse_back(e in expr_with(operand().boxed())) {
