@@ -18,6 +18,12 @@ pub enum AppError {
     /// A configuration or start-up problem, reported to the user as is.
     #[error("{0}")]
     Config(String),
+    /// No such collection (or record).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A filter or sort expression was rejected.
+    #[error("invalid filter: {0}")]
+    Filter(String),
     /// Validation failed.
     #[error("validation failed: {0}")]
     Validation(ValidationErrors),
@@ -30,6 +36,11 @@ impl From<AppError> for ServiceError {
                 message: "Failed to validate.".into(),
                 data,
             },
+            AppError::NotFound(_) => ServiceError::not_found(),
+            AppError::Filter(e) => {
+                tracing::debug!(error = %e, "filter rejected");
+                ServiceError::bad_request("Something went wrong while processing your request.")
+            }
             other => {
                 tracing::error!(error = %other, "internal error");
                 ServiceError::Internal(other.to_string())

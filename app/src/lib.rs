@@ -15,6 +15,7 @@ mod app;
 mod bootstrap;
 pub mod cli;
 mod error;
+mod find;
 mod infra;
 mod server;
 mod store;

@@ -5,7 +5,8 @@
 use crate::App;
 use basalt_domain::collection::Collection;
 use basalt_domain::filter::{
-    AuthInfo, CompileOptions, CompiledFilter, FilterContext, RequestInfo, compile_filter_with,
+    AuthInfo, CompileOptions, CompiledFilter, FilterContext, FilterError, RequestInfo,
+    compile_filter_with,
 };
 use basalt_ports::{Auth, RequestContext, ServiceError};
 use serde_json::{Map, Value};
@@ -115,14 +116,27 @@ impl App {
         alias: &str,
         allow_hidden_fields: bool,
     ) -> Result<CompiledFilter, ServiceError> {
+        self.compile_with_params(c, expr, info, alias, allow_hidden_fields, &Map::new())
+            .map_err(bad_filter)
+    }
+
+    /// Like [`App::compile_where`], binding `{:name}` placeholders from `params`.
+    pub(crate) fn compile_with_params(
+        &self,
+        c: &Collection,
+        expr: &str,
+        info: &RequestInfo,
+        alias: &str,
+        allow_hidden_fields: bool,
+        params: &Map<String, Value>,
+    ) -> Result<CompiledFilter, FilterError> {
         let collections = self.collections();
-        let params = Map::new();
         let ctx = FilterContext {
             collection: c,
             collections: &collections,
             request: info,
             now: self.now_datetime(),
-            params: &params,
+            params,
             table_alias: alias,
         };
         compile_filter_with(
@@ -132,6 +146,5 @@ impl App {
                 allow_hidden_fields,
             },
         )
-        .map_err(bad_filter)
     }
 }

@@ -1,6 +1,7 @@
 //! Pagination and sorting shared by the list endpoints.
 
 use basalt_domain::collection::Collection;
+use basalt_domain::field::FieldKind;
 use basalt_domain::schema::ident;
 use basalt_ports::{ListQuery, ListResult, ServiceError};
 use serde_json::Value;
@@ -57,9 +58,18 @@ pub(crate) fn paginate(
     }
 }
 
-/// Turns a `sort` parameter into an `ORDER BY` list over `c`'s columns: `-` descending,
-/// `@random`, `@rowid`. Unknown fields are a 400.
-pub(crate) fn order_by(c: &Collection, sort: Option<&str>) -> Result<Vec<String>, ServiceError> {
+/// How deep a sort may follow relations (`a.b.c.d.e.f.field`).
+const MAX_SORT_DEPTH: usize = 6;
+
+/// Turns a `sort` parameter into an `ORDER BY` list over `c`'s table: `-` descending,
+/// `@random`, `@rowid`, and relation paths through single relations (`author.team.name`,
+/// as correlated subqueries). Unknown fields, and hidden ones unless `allow_hidden`, are a 400.
+pub(crate) fn order_by(
+    c: &Collection,
+    sort: Option<&str>,
+    allow_hidden: bool,
+    collections: &[Collection],
+) -> Result<Vec<String>, ServiceError> {
     let mut out = Vec::new();
     let Some(sort) = sort else { return Ok(out) };
     for key in sort.split(',').map(str::trim).filter(|k| !k.is_empty()) {
@@ -68,23 +78,55 @@ pub(crate) fn order_by(c: &Collection, sort: Option<&str>) -> Result<Vec<String>
             None => (key.trim_start_matches('+'), "ASC"),
         };
         let expr = match name {
-            "@random" => "RANDOM()".to_owned(),
-            "@rowid" if !c.is_view() => "`_rowid_`".to_owned(),
-            _ => match c.field(name) {
-                Some(f) => ident(&f.name),
-                None => {
-                    tracing::debug!(field = name, "invalid sort field");
-                    return Err(ServiceError::bad_request(
-                        "Something went wrong while processing your request.",
-                    ));
-                }
-            },
+            "@random" => {
+                out.push("RANDOM()".to_owned());
+                continue;
+            }
+            "@rowid" if !c.is_view() => format!("{}.`_rowid_`", ident(&c.name)),
+            path => sort_path(c, path, allow_hidden, collections).ok_or_else(|| {
+                tracing::debug!(field = path, "invalid sort field");
+                ServiceError::bad_request("Something went wrong while processing your request.")
+            })?,
         };
-        if expr == "RANDOM()" {
-            out.push(expr);
-        } else {
-            out.push(format!("{expr} {dir}"));
-        }
+        out.push(format!("{expr} {dir}"));
     }
     Ok(out)
+}
+
+/// The SQL value of `path` for a row of `c`, or `None` when it names no visible field.
+fn sort_path(
+    c: &Collection,
+    path: &str,
+    allow_hidden: bool,
+    collections: &[Collection],
+) -> Option<String> {
+    let parts: Vec<&str> = path.split('.').collect();
+    if parts.len() > MAX_SORT_DEPTH + 1 {
+        return None;
+    }
+    let mut current = c;
+    let mut expr = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let field = current.field(part).filter(|f| allow_hidden || !f.hidden)?;
+        if i == 0 {
+            expr = format!("{}.{}", ident(&c.name), ident(&field.name));
+        } else {
+            let alias = ident(&format!("__s{i}"));
+            expr = format!(
+                "(SELECT {alias}.{} FROM {} AS {alias} WHERE {alias}.`id` = {expr})",
+                ident(&field.name),
+                ident(&current.name)
+            );
+        }
+        if i + 1 < parts.len() {
+            let FieldKind::Relation(opts) = &field.kind else {
+                return None;
+            };
+            if field.is_multiple() {
+                return None;
+            }
+            current = collections.iter().find(|o| o.id == opts.collection_id)?;
+        }
+    }
+    Some(expr)
 }

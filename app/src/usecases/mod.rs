@@ -3,7 +3,7 @@
 pub(crate) mod access;
 mod auth;
 mod collections;
-mod list;
+pub(crate) mod list;
 mod records;
 mod view_fields;
 

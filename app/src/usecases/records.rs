@@ -357,7 +357,12 @@ impl RecordsApi for App {
         } else {
             format!(" WHERE {}", wheres.join(" AND "))
         };
-        let order = order_by(&c, query.sort.as_deref())?;
+        let order = order_by(
+            &c,
+            query.sort.as_deref(),
+            auth.is_superuser(),
+            &self.collections(),
+        )?;
         let mut sql = format!("SELECT {alias}.* FROM {alias}{where_sql}");
         if !order.is_empty() {
             sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
