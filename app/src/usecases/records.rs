@@ -433,10 +433,6 @@ impl RecordsApi for App {
         if rule == Gate::SuperusersOnly {
             return Err(superusers_only());
         }
-        let mut body = body;
-        if c.is_auth() && !auth.is_superuser() {
-            body.remove("verified");
-        }
         let mut record = Record::new(&c);
         let input = record.apply_input(&c, &body, true, auth.is_superuser());
         self.fill_generated(&c, &mut record, true)?;
@@ -446,6 +442,20 @@ impl RecordsApi for App {
                 .await?
         {
             return Err(failed("create", ValidationErrors::new()));
+        }
+        if c.is_auth() {
+            let manager = match (auth.is_superuser(), manage_rule(&c, auth)) {
+                (true, _) => true,
+                (false, Some(expr)) => {
+                    self.create_rule_passes(&c, req, &expr, &record, &body)
+                        .await?
+                }
+                (false, None) => false,
+            };
+            let errs = self.auth_form_errors(None, &record, &input, manager).await;
+            if !errs.is_empty() {
+                return Err(failed("create", errs));
+            }
         }
         match self.validate_and_hash(&c, &mut record, &input, true).await {
             Ok(()) => {}
@@ -474,15 +484,25 @@ impl RecordsApi for App {
         if rule == Gate::SuperusersOnly {
             return Err(superusers_only());
         }
-        let mut body = body;
-        if c.is_auth() && !auth.is_superuser() {
-            body.remove("verified");
-        }
         let original = self.record_for(&c, req, id, &rule, &body).await?;
         let mut record = original.clone();
         let input = record.apply_input(&c, &body, false, auth.is_superuser());
-        if c.is_auth() && input.password.is_some() && !auth.is_superuser() {
-            self.check_old_password(&original, &input).await?;
+        if c.is_auth() {
+            let manager = match (auth.is_superuser(), manage_rule(&c, auth)) {
+                (true, _) => true,
+                (false, Some(expr)) => {
+                    let info = self.request_info(req, body.clone()).await?;
+                    let compiled = self.compile_where(&c, &expr, &info, &ident(&c.name), true)?;
+                    self.find_guarded(&c, id, Some(&compiled)).await?.is_some()
+                }
+                (false, None) => false,
+            };
+            let errs = self
+                .auth_form_errors(Some(&original), &record, &input, manager)
+                .await;
+            if !errs.is_empty() {
+                return Err(failed("update", errs));
+            }
         }
         self.fill_generated(&c, &mut record, false)?;
         match self.validate_and_hash(&c, &mut record, &input, false).await {
@@ -519,37 +539,71 @@ impl RecordsApi for App {
     }
 }
 
+/// The manage rule of an auth collection when it can grant anything to `auth`: a non-empty
+/// expression and a signed-in caller (an empty or `null` rule means superusers only).
+fn manage_rule(c: &Collection, auth: &Auth) -> Option<String> {
+    if auth.is_guest() {
+        return None;
+    }
+    c.auth_option("manageRule")
+        .and_then(Value::as_str)
+        .filter(|r| !r.trim().is_empty())
+        .map(str::to_owned)
+}
+
 impl App {
-    /// An owner changing their own password must give the current one.
-    async fn check_old_password(
+    /// The checks PocketBase's record form makes on auth records: only managers (superusers,
+    /// or callers passing `manageRule`) may change `verified` or, on update, `email`; anyone
+    /// else changing a password must give the current one as `oldPassword`.
+    async fn auth_form_errors(
         &self,
-        original: &Record,
+        original: Option<&Record>,
+        record: &Record,
         input: &AuthInput,
-    ) -> Result<(), ServiceError> {
-        let hash = original.text("password").to_owned();
-        let old = input.old_password.clone().unwrap_or_default();
+        manager: bool,
+    ) -> ValidationErrors {
         let mut errs = ValidationErrors::new();
-        if old.is_empty() {
-            errs.add("oldPassword", FieldError::required());
-        } else {
-            let ok =
-                tokio::task::spawn_blocking(move || bcrypt::verify(old, &hash).unwrap_or(false))
-                    .await
-                    .unwrap_or(false);
-            if !ok {
-                errs.add(
-                    "oldPassword",
-                    FieldError::new(
-                        "validation_invalid_old_password",
-                        "Missing or invalid old password.",
-                    ),
-                );
+        if manager {
+            return errs;
+        }
+        let mismatch = || FieldError::new("validation_values_mismatch", "Values don't match.");
+        let original_verified = original.is_some_and(|o| o.get("verified").as_bool() == Some(true));
+        if (record.get("verified").as_bool() == Some(true)) != original_verified {
+            errs.add("verified", mismatch());
+        }
+        let Some(original) = original else {
+            return errs;
+        };
+        if record.text("email") != original.text("email") {
+            errs.add("email", mismatch());
+        }
+        let changing = input.password.as_deref().is_some_and(|p| !p.is_empty())
+            || input
+                .password_confirm
+                .as_deref()
+                .is_some_and(|p| !p.is_empty());
+        if changing {
+            let old = input.old_password.clone().unwrap_or_default();
+            if old.is_empty() {
+                errs.add("oldPassword", FieldError::required());
+            } else {
+                let hash = original.text("password").to_owned();
+                let ok = tokio::task::spawn_blocking(move || {
+                    bcrypt::verify(old, &hash).unwrap_or(false)
+                })
+                .await
+                .unwrap_or(false);
+                if !ok {
+                    errs.add(
+                        "oldPassword",
+                        FieldError::new(
+                            "validation_invalid_old_password",
+                            "Missing or invalid old password.",
+                        ),
+                    );
+                }
             }
         }
-        if errs.is_empty() {
-            Ok(())
-        } else {
-            Err(failed("update", errs))
-        }
+        errs
     }
 }
