@@ -18,7 +18,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   step "installing node and npm (Debian)"
   apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
-rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
