@@ -34,10 +34,10 @@ pub struct EmailOptions {
     /// Requires a non-empty value.
     #[serde(default, deserialize_with = "null_default")]
     pub required: bool,
-    /// Domains that are not accepted (`null` when never set, as PocketBase writes it).
+    /// Domains that are not accepted (empty when not set).
     #[serde(default, deserialize_with = "super::serde_util::null_default")]
     pub except_domains: Vec<String>,
-    /// The only domains accepted (`null` when never set).
+    /// The only domains accepted (empty when not set).
     #[serde(default, deserialize_with = "super::serde_util::null_default")]
     pub only_domains: Vec<String>,
 }

@@ -19,7 +19,7 @@ pub struct SelectOptions {
     /// Requires at least one value.
     #[serde(default, deserialize_with = "null_default")]
     pub required: bool,
-    /// The allowed values (required when saving; `null` when never set).
+    /// The allowed values (required when saving).
     #[serde(default, deserialize_with = "super::serde_util::null_default")]
     pub values: Vec<String>,
     /// How many values may be picked; more than 1 makes the field a list.

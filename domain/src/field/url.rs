@@ -21,10 +21,10 @@ pub struct UrlOptions {
     /// Requires a non-empty value.
     #[serde(default, deserialize_with = "null_default")]
     pub required: bool,
-    /// Hosts that are not accepted (`null` when never set).
+    /// Hosts that are not accepted (empty when not set).
     #[serde(default, deserialize_with = "super::serde_util::null_default")]
     pub except_domains: Vec<String>,
-    /// The only hosts accepted (`null` when never set).
+    /// The only hosts accepted (empty when not set).
     #[serde(default, deserialize_with = "super::serde_util::null_default")]
     pub only_domains: Vec<String>,
 }
