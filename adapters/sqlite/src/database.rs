@@ -1,6 +1,7 @@
 //! Opening the database file and the writer/readers split.
 
 use crate::convert::{arguments, map_err, rows};
+use crate::schema_epoch::{SchemaEpoch, is_ddl};
 use crate::transaction::SqliteTransaction;
 use async_trait::async_trait;
 use basalt_ports::db::{Database, DbError, ExecResult, Row, SqlValue, Transaction};
@@ -34,6 +35,16 @@ impl Default for SqliteConfig {
 pub struct SqliteDatabase {
     writer: SqlitePool,
     readers: SqlitePool,
+    schema: SchemaEpoch,
+}
+
+/// Pool options that retire connections opened before the last schema change.
+fn pool_options(schema: &SchemaEpoch) -> SqlitePoolOptions {
+    let schema = schema.clone();
+    SqlitePoolOptions::new().before_acquire(move |_conn, meta| {
+        let fresh = !schema.is_stale(meta.age);
+        Box::pin(async move { Ok(fresh) })
+    })
 }
 
 impl SqliteDatabase {
@@ -48,8 +59,9 @@ impl SqliteDatabase {
             .busy_timeout(config.busy_timeout)
             .pragma("temp_store", "MEMORY")
             .pragma("cache_size", "-32000");
+        let schema = SchemaEpoch::default();
         // The writer first: it creates the file and switches it to WAL.
-        let writer = SqlitePoolOptions::new()
+        let writer = pool_options(&schema)
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
@@ -57,13 +69,17 @@ impl SqliteDatabase {
             .connect_with(options.clone())
             .await
             .map_err(|e| DbError::Connection(format!("{}: {e}", path.display())))?;
-        let readers = SqlitePoolOptions::new()
+        let readers = pool_options(&schema)
             .max_connections(config.max_readers.max(1))
             .connect_with(options.read_only(true))
             .await
             .map_err(|e| DbError::Connection(format!("{}: {e}", path.display())))?;
         tracing::debug!(path = %path.display(), "sqlite database opened");
-        Ok(Self { writer, readers })
+        Ok(Self {
+            writer,
+            readers,
+            schema,
+        })
     }
 
     /// Closes every connection, checkpointing the WAL.
@@ -83,6 +99,9 @@ impl Database for SqliteDatabase {
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<ExecResult, DbError> {
         let q = sqlx::query_with(AssertSqlSafe(sql.to_owned()), arguments(params)?);
         let r = self.writer.execute(q).await.map_err(map_err)?;
+        if is_ddl(sql) {
+            self.schema.bump();
+        }
         Ok(ExecResult {
             rows_affected: r.rows_affected(),
             last_insert_rowid: r.last_insert_rowid(),
@@ -91,6 +110,6 @@ impl Database for SqliteDatabase {
 
     async fn begin(&self) -> Result<Box<dyn Transaction>, DbError> {
         let tx = self.writer.begin().await.map_err(map_err)?;
-        Ok(Box::new(SqliteTransaction::new(tx)))
+        Ok(Box::new(SqliteTransaction::new(tx, self.schema.clone())))
     }
 }

@@ -5,6 +5,7 @@
 
 mod convert;
 mod database;
+mod schema_epoch;
 mod transaction;
 
 pub use database::{SqliteConfig, SqliteDatabase};

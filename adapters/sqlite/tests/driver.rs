@@ -104,3 +104,36 @@ async fn math_functions_are_compiled_in() {
         .expect("math functions");
     assert_eq!(rows[0].get("d"), Some(&SqlValue::Real(180.0)));
 }
+
+#[tokio::test]
+async fn reads_see_new_columns_after_a_schema_change() {
+    let (_dir, db) = open().await;
+    db.execute("INSERT INTO t (id, i) VALUES ('a', 1)", &[])
+        .await
+        .expect("insert");
+    // warm every reader's statement cache with `SELECT *` on the old shape
+    for _ in 0..16 {
+        let rows = db
+            .query("SELECT * FROM t WHERE id = ?", &["a".into()])
+            .await
+            .expect("select");
+        assert_eq!(rows[0].columns().len(), 6);
+    }
+    let mut tx = db.begin().await.expect("begin");
+    tx.execute(
+        "ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'x' NOT NULL",
+        &[],
+    )
+    .await
+    .expect("alter");
+    tx.commit().await.expect("commit");
+    for _ in 0..16 {
+        let rows = db
+            .query("SELECT * FROM t WHERE id = ?", &["a".into()])
+            .await
+            .expect("select after alter");
+        assert_eq!(rows[0].columns().len(), 7);
+        assert_eq!(rows[0].get("id"), Some(&SqlValue::Text("a".into())));
+        assert_eq!(rows[0].get("extra"), Some(&SqlValue::Text("x".into())));
+    }
+}
