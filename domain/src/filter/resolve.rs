@@ -535,18 +535,19 @@ fn json_path(full: &str, w: &Walk<'_>, f: &Field, rest: &[&str]) -> Result<Resol
         if p.is_empty() {
             return Err(FilterError::unknown(full));
         }
-        if p.contains(':') {
-            return Err(FilterError::invalid(format!(
-                "modifiers are not supported inside the JSON path of {full:?}"
-            )));
-        }
+        // PocketBase keeps only `[\w.*\-@#]` of a JSON path segment, so `k:lower` looks up
+        // the key `klower` (no modifiers inside JSON paths).
+        let p: String = p
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "_.*-@#".contains(*c))
+            .collect();
         if p.parse::<u64>().is_ok() {
             path.push('[');
-            path.push_str(p);
+            path.push_str(&p);
             path.push(']');
         } else {
             path.push('.');
-            path.push_str(p);
+            path.push_str(&p);
         }
     }
     let col = column(&w.alias, &f.name);
