@@ -15,7 +15,6 @@
 use crate::App;
 use crate::error::AppError;
 use crate::store;
-use crate::usecases::list::order_by;
 use basalt_domain::collection::Collection;
 use basalt_domain::filter::RequestInfo;
 use basalt_domain::record::Record;
@@ -65,13 +64,14 @@ impl App {
         let c = self.query_collection(collection)?;
         let (where_sql, mut binds) = self.where_clause(&c, filter, params)?;
         let alias = ident(&c.name);
-        let order = order_by(
-            &c,
-            Some(sort).filter(|s| !s.trim().is_empty()),
-            true,
-            &self.collections(),
-        )
-        .map_err(|e| AppError::Filter(e.to_string()))?;
+        let order = self
+            .order_by(
+                &c,
+                Some(sort).filter(|s| !s.trim().is_empty()),
+                true,
+                &mut binds,
+            )
+            .map_err(|e| AppError::Filter(e.to_string()))?;
         let mut sql = format!("SELECT {alias}.* FROM {alias}{where_sql}");
         if !order.is_empty() {
             sql.push_str(&format!(" ORDER BY {}", order.join(", ")));

@@ -1,9 +1,13 @@
 //! Pagination and sorting shared by the list endpoints.
 
+use super::access::bad_filter;
+use crate::App;
 use basalt_domain::collection::Collection;
-use basalt_domain::field::FieldKind;
+use basalt_domain::filter::{CompileOptions, FilterContext, RequestInfo, compile_sort};
 use basalt_domain::schema::ident;
+use basalt_ports::db::SqlValue;
 use basalt_ports::{ListQuery, ListResult, ServiceError};
+use serde_json::Map;
 use serde_json::Value;
 
 /// PocketBase's default page size.
@@ -58,75 +62,55 @@ pub(crate) fn paginate(
     }
 }
 
-/// How deep a sort may follow relations (`a.b.c.d.e.f.field`).
-const MAX_SORT_DEPTH: usize = 6;
-
-/// Turns a `sort` parameter into an `ORDER BY` list over `c`'s table: `-` descending,
-/// `@random`, `@rowid`, and relation paths through single relations (`author.team.name`,
-/// as correlated subqueries). Unknown fields, and hidden ones unless `allow_hidden`, are a 400.
-pub(crate) fn order_by(
-    c: &Collection,
-    sort: Option<&str>,
-    allow_hidden: bool,
-    collections: &[Collection],
-) -> Result<Vec<String>, ServiceError> {
-    let mut out = Vec::new();
-    let Some(sort) = sort else { return Ok(out) };
-    for key in sort.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-        let (name, dir) = match key.strip_prefix('-') {
-            Some(rest) => (rest, "DESC"),
-            None => (key.trim_start_matches('+'), "ASC"),
+impl App {
+    /// Turns a `sort` parameter into an `ORDER BY` list over `c`'s table (referred to by its
+    /// name): `-` descending, `@random`, `@rowid`, and any field path the filter language
+    /// resolves (relations, back-relations, JSON paths, `:lower`, `:length`), with bound
+    /// parameters appended to `params`. Unknown keys, and hidden fields unless
+    /// `allow_hidden`, are PocketBase's generic 400.
+    pub(crate) fn order_by(
+        &self,
+        c: &Collection,
+        sort: Option<&str>,
+        allow_hidden: bool,
+        params: &mut Vec<SqlValue>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let mut out = Vec::new();
+        let Some(sort) = sort else { return Ok(out) };
+        let alias = ident(&c.name);
+        let collections = self.collections();
+        let request = RequestInfo::default();
+        let no_params = Map::new();
+        let ctx = FilterContext {
+            collection: c,
+            collections: &collections,
+            request: &request,
+            now: self.now_datetime(),
+            params: &no_params,
+            table_alias: &alias,
         };
-        let expr = match name {
-            "@random" => {
-                out.push("RANDOM()".to_owned());
-                continue;
-            }
-            "@rowid" if !c.is_view() => format!("{}.`_rowid_`", ident(&c.name)),
-            path => sort_path(c, path, allow_hidden, collections).ok_or_else(|| {
-                tracing::debug!(field = path, "invalid sort field");
-                ServiceError::bad_request("Something went wrong while processing your request.")
-            })?,
-        };
-        out.push(format!("{expr} {dir}"));
-    }
-    Ok(out)
-}
-
-/// The SQL value of `path` for a row of `c`, or `None` when it names no visible field.
-fn sort_path(
-    c: &Collection,
-    path: &str,
-    allow_hidden: bool,
-    collections: &[Collection],
-) -> Option<String> {
-    let parts: Vec<&str> = path.split('.').collect();
-    if parts.len() > MAX_SORT_DEPTH + 1 {
-        return None;
-    }
-    let mut current = c;
-    let mut expr = String::new();
-    for (i, part) in parts.iter().enumerate() {
-        let field = current.field(part).filter(|f| allow_hidden || !f.hidden)?;
-        if i == 0 {
-            expr = format!("{}.{}", ident(&c.name), ident(&field.name));
-        } else {
-            let alias = ident(&format!("__s{i}"));
-            expr = format!(
-                "(SELECT {alias}.{} FROM {} AS {alias} WHERE {alias}.`id` = {expr})",
-                ident(&field.name),
-                ident(&current.name)
-            );
-        }
-        if i + 1 < parts.len() {
-            let FieldKind::Relation(opts) = &field.kind else {
-                return None;
+        for key in sort.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            let (name, dir) = match key.strip_prefix('-') {
+                Some(rest) => (rest, "DESC"),
+                None => (key.trim_start_matches('+'), "ASC"),
             };
-            if field.is_multiple() {
-                return None;
+            match name {
+                "@random" => out.push("RANDOM()".to_owned()),
+                "@rowid" if !c.is_view() => out.push(format!("{alias}.`_rowid_` {dir}")),
+                path => {
+                    let compiled = compile_sort(
+                        path,
+                        &ctx,
+                        CompileOptions {
+                            allow_hidden_fields: allow_hidden,
+                        },
+                    )
+                    .map_err(bad_filter)?;
+                    out.push(format!("{} {dir}", compiled.sql));
+                    params.extend(compiled.params);
+                }
             }
-            current = collections.iter().find(|o| o.id == opts.collection_id)?;
         }
+        Ok(out)
     }
-    Some(expr)
 }

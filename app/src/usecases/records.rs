@@ -3,7 +3,7 @@
 //! rule is 400, and a `null` rule is 403 for everyone but superusers.
 
 use super::access::{Gate, check_superuser_only_fields, gate, superusers_only};
-use super::list::{order_by, page_bounds, total_pages};
+use super::list::{page_bounds, total_pages};
 use crate::App;
 use crate::error::AppError;
 use crate::store;
@@ -357,18 +357,18 @@ impl RecordsApi for App {
         } else {
             format!(" WHERE {}", wheres.join(" AND "))
         };
-        let order = order_by(
+        let mut page_params = params.clone();
+        let order = self.order_by(
             &c,
             query.sort.as_deref(),
             auth.is_superuser(),
-            &self.collections(),
+            &mut page_params,
         )?;
         let mut sql = format!("SELECT {alias}.* FROM {alias}{where_sql}");
         if !order.is_empty() {
             sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
         }
         sql.push_str(" LIMIT ? OFFSET ?");
-        let mut page_params = params.clone();
         page_params.push(SqlValue::Integer(per_page));
         page_params.push(SqlValue::Integer((page - 1) * per_page));
         let rows = self.db().query(&sql, &page_params).await?;

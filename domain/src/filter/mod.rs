@@ -23,6 +23,7 @@ pub mod parser;
 mod request;
 mod resolve;
 mod resolved;
+mod sort;
 mod sql;
 
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub use context::{AuthInfo, CompileOptions, CompiledFilter, FilterContext, Reque
 pub use error::FilterError;
 pub use functions::MAX_STRFTIME_ARGS;
 pub use resolve::MAX_NESTED_RELATIONS;
+pub use sort::compile_sort;
 
 use crate::collection::Collection;
 use serde_json::Map;

@@ -424,3 +424,23 @@ pub fn names(items: &Value) -> Vec<String> {
         .map(|c| c["name"].as_str().expect("name").to_string())
         .collect()
 }
+
+/// `k1=v1&k2=v2` with every byte outside `[A-Za-z0-9-._~]` percent-encoded,
+/// for list queries (`filter`, `sort`, ...) appended to a path after `?`.
+pub fn encode_query(params: &[(&str, &str)]) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
