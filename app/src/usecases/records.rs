@@ -48,10 +48,21 @@ impl App {
 
     /// What `auth` may see of records of `c`.
     pub(crate) fn visibility(c: &Collection, auth: &Auth, record_id: &str) -> Visibility {
+        Self::visibility_managed(c, auth, record_id, false)
+    }
+
+    /// [`App::visibility`], where `managed` says the caller passes the collection's
+    /// `manageRule` for this record (managers see the email too).
+    pub(crate) fn visibility_managed(
+        c: &Collection,
+        auth: &Auth,
+        record_id: &str,
+        managed: bool,
+    ) -> Visibility {
         let owner = matches!(auth, Auth::Record { collection_id, id, .. } if *collection_id == c.id && id == record_id);
         Visibility {
             hidden: auth.is_superuser(),
-            email: auth.is_superuser() || owner,
+            email: auth.is_superuser() || owner || managed,
         }
     }
 
@@ -372,11 +383,14 @@ impl RecordsApi for App {
         page_params.push(SqlValue::Integer(per_page));
         page_params.push(SqlValue::Integer((page - 1) * per_page));
         let rows = self.db().query(&sql, &page_params).await?;
+        let ids: Vec<String> = rows.iter().map(|r| r.text("id").to_owned()).collect();
+        let managed = self.managed_ids(&c, req, &ids).await?;
         let items = rows
             .iter()
             .map(|r| {
                 let rec = store::record_from_row(&c, r);
-                rec.to_json(&c, Self::visibility(&c, auth, rec.id()))
+                let managed = managed.contains(rec.id());
+                rec.to_json(&c, Self::visibility_managed(&c, auth, rec.id(), managed))
             })
             .collect();
         let (total_items, total_pages) = if query.skip_total {
@@ -413,7 +427,9 @@ impl RecordsApi for App {
             return Err(superusers_only());
         }
         let rec = self.record_for(&c, req, id, &rule, &Map::new()).await?;
-        Ok(rec.to_json(&c, Self::visibility(&c, auth, rec.id())))
+        let managed = self.managed_ids(&c, req, &[rec.id().to_owned()]).await?;
+        let vis = Self::visibility_managed(&c, auth, rec.id(), !managed.is_empty());
+        Ok(rec.to_json(&c, vis))
     }
 
     async fn create_record(
@@ -463,7 +479,9 @@ impl RecordsApi for App {
             Err(Err(e)) => return Err(e.into()),
         }
         self.write_record(&c, &record, None, "create").await?;
-        Ok(record.to_json(&c, Self::visibility(&c, auth, record.id())))
+        let managed = self.managed_ids(&c, req, &[record.id().to_owned()]).await?;
+        let vis = Self::visibility_managed(&c, auth, record.id(), !managed.is_empty());
+        Ok(record.to_json(&c, vis))
     }
 
     async fn update_record(
@@ -512,7 +530,9 @@ impl RecordsApi for App {
         }
         self.write_record(&c, &record, Some(original.id()), "update")
             .await?;
-        Ok(record.to_json(&c, Self::visibility(&c, auth, record.id())))
+        let managed = self.managed_ids(&c, req, &[record.id().to_owned()]).await?;
+        let vis = Self::visibility_managed(&c, auth, record.id(), !managed.is_empty());
+        Ok(record.to_json(&c, vis))
     }
 
     async fn delete_record(
@@ -536,6 +556,42 @@ impl RecordsApi for App {
         tx.execute(&sql, &[rec.id().into()]).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl App {
+    /// Which of `ids` (records of auth collection `c`) the caller manages through
+    /// `manageRule` (empty for superusers, guests, other collections, or no rule).
+    pub(crate) async fn managed_ids(
+        &self,
+        c: &Collection,
+        req: &RequestContext,
+        ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, ServiceError> {
+        let mut out = std::collections::HashSet::new();
+        let Some(expr) = (c.is_auth() && !req.auth.is_superuser())
+            .then(|| manage_rule(c, &req.auth))
+            .flatten()
+        else {
+            return Ok(out);
+        };
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let info = self.request_info(req, Map::new()).await?;
+        let alias = ident(&c.name);
+        let compiled = self.compile_where(c, &expr, &info, &alias, true)?;
+        let marks = vec!["?"; ids.len()].join(", ");
+        let sql = format!(
+            "SELECT {alias}.`id` AS id FROM {alias} WHERE {alias}.`id` IN ({marks}) AND ({})",
+            compiled.sql
+        );
+        let mut params: Vec<SqlValue> = ids.iter().map(|i| SqlValue::from(i.as_str())).collect();
+        params.extend(compiled.params);
+        for row in self.db().query(&sql, &params).await? {
+            out.insert(row.text("id").to_owned());
+        }
+        Ok(out)
     }
 }
 
