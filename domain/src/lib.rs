@@ -7,6 +7,7 @@ pub mod error;
 pub mod field;
 pub mod filter;
 pub mod pattern;
+pub mod query;
 pub mod record;
 pub mod schema;
 pub mod sql;

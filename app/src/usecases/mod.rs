@@ -3,6 +3,7 @@
 pub(crate) mod access;
 mod auth;
 mod collections;
+mod expand;
 pub(crate) mod list;
 mod records;
 mod view_fields;

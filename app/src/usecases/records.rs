@@ -383,16 +383,8 @@ impl RecordsApi for App {
         page_params.push(SqlValue::Integer(per_page));
         page_params.push(SqlValue::Integer((page - 1) * per_page));
         let rows = self.db().query(&sql, &page_params).await?;
-        let ids: Vec<String> = rows.iter().map(|r| r.text("id").to_owned()).collect();
-        let managed = self.managed_ids(&c, req, &ids).await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                let rec = store::record_from_row(&c, r);
-                let managed = managed.contains(rec.id());
-                rec.to_json(&c, Self::visibility_managed(&c, auth, rec.id(), managed))
-            })
-            .collect();
+        let records = rows.iter().map(|r| store::record_from_row(&c, r)).collect();
+        let items = self.render_records(&c, req, &Map::new(), records).await?;
         let (total_items, total_pages) = if query.skip_total {
             (-1, -1)
         } else {
@@ -427,9 +419,7 @@ impl RecordsApi for App {
             return Err(superusers_only());
         }
         let rec = self.record_for(&c, req, id, &rule, &Map::new()).await?;
-        let managed = self.managed_ids(&c, req, &[rec.id().to_owned()]).await?;
-        let vis = Self::visibility_managed(&c, auth, rec.id(), !managed.is_empty());
-        Ok(rec.to_json(&c, vis))
+        self.render_record(&c, req, &Map::new(), rec).await
     }
 
     async fn create_record(
@@ -479,9 +469,7 @@ impl RecordsApi for App {
             Err(Err(e)) => return Err(e.into()),
         }
         self.write_record(&c, &record, None, "create").await?;
-        let managed = self.managed_ids(&c, req, &[record.id().to_owned()]).await?;
-        let vis = Self::visibility_managed(&c, auth, record.id(), !managed.is_empty());
-        Ok(record.to_json(&c, vis))
+        self.render_record(&c, req, &body, record).await
     }
 
     async fn update_record(
@@ -530,9 +518,7 @@ impl RecordsApi for App {
         }
         self.write_record(&c, &record, Some(original.id()), "update")
             .await?;
-        let managed = self.managed_ids(&c, req, &[record.id().to_owned()]).await?;
-        let vis = Self::visibility_managed(&c, auth, record.id(), !managed.is_empty());
-        Ok(record.to_json(&c, vis))
+        self.render_record(&c, req, &body, record).await
     }
 
     async fn delete_record(
