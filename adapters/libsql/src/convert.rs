@@ -57,8 +57,12 @@ pub(crate) fn map_err(e: libsql::Error) -> DbError {
         other => other.to_string(),
     };
     if let Some(at) = text.find(UNIQUE) {
+        // Remote errors quote SQLite's message inside a debug dump: keep the message only.
         let msg = text[at..]
-            .trim_end_matches(['`', '"', '\'', ' '])
+            .split(['"', '`', '\n'])
+            .next()
+            .unwrap_or(UNIQUE)
+            .trim_end()
             .to_owned();
         return DbError::Unique(msg);
     }

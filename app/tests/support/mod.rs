@@ -1,0 +1,3 @@
+//! Helpers shared by the app's integration tests.
+
+pub mod hrana;
