@@ -4,7 +4,7 @@ use crate::dbconnect::{DbConnect, default_db_connect};
 use crate::error::AppError;
 use crate::{App, OsRandom, SystemClock};
 use basalt_http::{HttpConfig, router};
-use basalt_ports::{Database, DbError};
+use basalt_ports::Database;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -78,10 +78,8 @@ pub async fn open_with_config(config: &AppConfig) -> Result<App, AppError> {
         .map_err(|e| AppError::Config(format!("cannot create data dir {}: {e}", dir.display())))?;
     let connect = |name: &'static str| async move {
         (config.db_connect)(&dir.join(name)).await.map_err(|e| {
-            let why = match e {
-                DbError::Unique(m) | DbError::Query(m) | DbError::Connection(m) => m,
-            };
-            AppError::Config(format!("cannot open {name}: {}", why.replace('\n', " ")))
+            let why = e.message().replace('\n', " ");
+            AppError::Config(format!("cannot open {name}: {why}"))
         })
     };
     let data = connect("data.db").await?;

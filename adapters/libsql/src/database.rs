@@ -104,7 +104,7 @@ impl LibsqlDatabase {
     /// Opens the database and checks it answers (so a wrong URL or token fails here, at
     /// start-up, not on the first request). Local files get DESIGN §3's pragmas.
     pub async fn open(target: &LibsqlTarget, config: &LibsqlConfig) -> Result<Self, DbError> {
-        let ctx = |e: DbError| DbError::Connection(format!("{target}: {}", strip(e)));
+        let ctx = |e: DbError| DbError::Connection(format!("{target}: {}", e.message()));
         let readers = config.max_readers.max(1);
         let inner = match target {
             LibsqlTarget::Local { path } => {
@@ -232,13 +232,6 @@ impl Inner {
         {
             tracing::warn!(error = %e, "libsql replica sync after a write failed");
         }
-    }
-}
-
-/// The text of an error, without the variant's prefix (for wrapping in another message).
-fn strip(e: DbError) -> String {
-    match e {
-        DbError::Unique(m) | DbError::Query(m) | DbError::Connection(m) => m,
     }
 }
 
