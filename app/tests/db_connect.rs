@@ -58,3 +58,20 @@ async fn libsql_local_data_dir_round_trips_through_the_app() {
     let app = basalt::open(dir.path()).await.expect("reopen with sqlx");
     assert_eq!(app.find_collection("users").expect("users").id, users);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embedded_replica_without_its_primary_stops_start_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = AppConfig {
+        data_dir: dir.path().to_owned(),
+        db_connect: db_connect_from_url("libsql+http://127.0.0.1:1?replica=&authToken=s3cret")
+            .expect("url"),
+    };
+    let Err(err) = basalt::open_with_config(&config).await else {
+        panic!("opened a replica of a primary nothing serves (port 1)");
+    };
+    let err = err.to_string();
+    assert!(err.starts_with("cannot open data.db: "), "{err}");
+    assert!(err.contains("replica"), "{err}");
+    assert!(!err.contains('\n') && !err.contains("s3cret"), "{err}");
+}
