@@ -88,7 +88,7 @@ pub(crate) struct Inner {
     /// Local mode opens its readers read-only, from a second handle on the file.
     _readers_db: Option<libsql::Database>,
     pub(crate) writer: Arc<Mutex<Connection>>,
-    readers: Pool,
+    readers: Arc<Pool>,
     pub(crate) exec: Exec,
     /// An embedded replica syncs after each write.
     replica: bool,
@@ -191,13 +191,10 @@ impl LibsqlDatabase {
             inner: Arc::new(inner),
         };
         // A round trip on the writer: a bad URL, token or file fails start-up here.
+        let writer = this.inner.writer.clone().lock_owned().await;
         this.inner
             .exec
-            .run(query(
-                this.inner.writer.lock().await.clone(),
-                "SELECT 1".into(),
-                Vec::new(),
-            ))
+            .run(async move { query(&writer, "SELECT 1", &[]).await })
             .await
             .map_err(ctx)?;
         tracing::debug!(%target, "libsql database opened");
@@ -282,20 +279,20 @@ impl Exec {
 
 /// Runs a statement that returns rows.
 pub(crate) async fn query(
-    conn: Connection,
-    sql: String,
-    args: Vec<SqlValue>,
+    conn: &Connection,
+    sql: &str,
+    args: &[SqlValue],
 ) -> Result<Vec<Row>, DbError> {
-    rows(conn.query(&sql, params(&args)).await.map_err(map_err)?).await
+    rows(conn.query(sql, params(args)).await.map_err(map_err)?).await
 }
 
 /// Runs a statement that returns no rows.
 pub(crate) async fn execute(
-    conn: Connection,
-    sql: String,
-    args: Vec<SqlValue>,
+    conn: &Connection,
+    sql: &str,
+    args: &[SqlValue],
 ) -> Result<ExecResult, DbError> {
-    let rows_affected = conn.execute(&sql, params(&args)).await.map_err(map_err)?;
+    let rows_affected = conn.execute(sql, params(args)).await.map_err(map_err)?;
     Ok(ExecResult {
         rows_affected,
         last_insert_rowid: conn.last_insert_rowid(),
@@ -303,35 +300,38 @@ pub(crate) async fn execute(
 }
 
 /// Rolls back a transaction a dropped [`Transaction`] left open on the writer.
-pub(crate) async fn rollback_if_open(conn: &Connection, exec: Exec) -> Result<(), DbError> {
-    if conn.is_autocommit() {
-        return Ok(());
+pub(crate) async fn rollback_if_open(conn: &Connection) -> Result<(), DbError> {
+    if !conn.is_autocommit() {
+        execute(conn, "ROLLBACK", &[]).await?;
     }
-    exec.run(execute(conn.clone(), "ROLLBACK".into(), Vec::new()))
-        .await
-        .map(|_| ())
+    Ok(())
 }
 
+// Each statement's future owns the connection it runs on (a pooled reader, or the writer's
+// guard): if the caller goes away mid-statement, the connection is released only once the
+// statement is done, never while it still runs on a blocking thread.
 #[async_trait]
 impl Database for LibsqlDatabase {
     async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, DbError> {
         let reader = self.inner.readers.get().await;
-        let conn = reader.conn().clone();
+        let (sql, params) = (sql.to_owned(), params.to_vec());
         self.inner
             .exec
-            .run(query(conn, sql.to_owned(), params.to_vec()))
+            .run(async move { query(reader.conn(), &sql, &params).await })
             .await
     }
 
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<ExecResult, DbError> {
-        let writer = self.inner.writer.lock().await;
-        rollback_if_open(&writer, self.inner.exec).await?;
+        let writer = self.inner.writer.clone().lock_owned().await;
+        let (sql, params) = (sql.to_owned(), params.to_vec());
         let res = self
             .inner
             .exec
-            .run(execute(writer.clone(), sql.to_owned(), params.to_vec()))
+            .run(async move {
+                rollback_if_open(&writer).await?;
+                execute(&writer, &sql, &params).await
+            })
             .await;
-        drop(writer);
         if res.is_ok() {
             self.inner.after_write().await;
         }
@@ -340,14 +340,14 @@ impl Database for LibsqlDatabase {
 
     async fn begin(&self) -> Result<Box<dyn Transaction>, DbError> {
         let writer = self.inner.writer.clone().lock_owned().await;
-        rollback_if_open(&writer, self.inner.exec).await?;
-        self.inner
+        let writer = self
+            .inner
             .exec
-            .run(execute(
-                writer.clone(),
-                "BEGIN IMMEDIATE".into(),
-                Vec::new(),
-            ))
+            .run(async move {
+                rollback_if_open(&writer).await?;
+                execute(&writer, "BEGIN IMMEDIATE", &[]).await?;
+                Ok(writer)
+            })
             .await?;
         Ok(Box::new(LibsqlTransaction::new(writer, self.inner.clone())))
     }

@@ -1,32 +1,38 @@
 //! A fixed set of reader connections handed out one task at a time.
 
 use libsql::Connection;
-use std::sync::Mutex;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub(crate) struct Pool {
     idle: Mutex<Vec<Connection>>,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
 }
 
-/// A connection taken from the pool; it goes back on drop.
-pub(crate) struct Pooled<'a> {
+/// A connection taken from the pool; it goes back on drop. It owns its share of the pool, so
+/// it can move into the work that uses it (and return only when that work is done).
+pub(crate) struct Pooled {
     conn: Option<Connection>,
-    pool: &'a Pool,
-    _permit: SemaphorePermit<'a>,
+    pool: Arc<Pool>,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Pool {
-    pub(crate) fn new(conns: Vec<Connection>) -> Self {
-        Self {
-            permits: Semaphore::new(conns.len()),
+    pub(crate) fn new(conns: Vec<Connection>) -> Arc<Self> {
+        Arc::new(Self {
+            permits: Arc::new(Semaphore::new(conns.len())),
             idle: Mutex::new(conns),
-        }
+        })
     }
 
-    pub(crate) async fn get(&self) -> Pooled<'_> {
+    pub(crate) async fn get(self: &Arc<Self>) -> Pooled {
         // The semaphore is never closed, and there are as many permits as connections.
-        let permit = self.permits.acquire().await.expect("reader pool semaphore");
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("reader pool semaphore");
         let conn = self
             .idle
             .lock()
@@ -35,19 +41,19 @@ impl Pool {
             .expect("a permit guarantees an idle connection");
         Pooled {
             conn: Some(conn),
-            pool: self,
+            pool: self.clone(),
             _permit: permit,
         }
     }
 }
 
-impl Pooled<'_> {
+impl Pooled {
     pub(crate) fn conn(&self) -> &Connection {
         self.conn.as_ref().expect("present until drop")
     }
 }
 
-impl Drop for Pooled<'_> {
+impl Drop for Pooled {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
             self.pool

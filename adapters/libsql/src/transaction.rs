@@ -29,14 +29,13 @@ impl LibsqlTransaction {
             .ok_or_else(|| DbError::Query("transaction already finished".into()))
     }
 
-    async fn finish(mut self: Box<Self>, sql: &str) -> Result<(), DbError> {
+    async fn finish(mut self: Box<Self>, sql: &'static str) -> Result<(), DbError> {
         let conn = self.conn()?;
         let res = self
             .inner
             .exec
-            .run(execute(conn, sql.to_owned(), Vec::new()))
-            .await
-            .map(|_| ());
+            .run(async move { execute(&conn, sql, &[]).await.map(|_| ()) })
+            .await;
         // On a failed COMMIT the drop below rolls back what is left open.
         if res.is_ok() {
             self.writer = None;
@@ -49,17 +48,19 @@ impl LibsqlTransaction {
 impl Transaction for LibsqlTransaction {
     async fn query(&mut self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, DbError> {
         let conn = self.conn()?;
+        let (sql, params) = (sql.to_owned(), params.to_vec());
         self.inner
             .exec
-            .run(query(conn, sql.to_owned(), params.to_vec()))
+            .run(async move { query(&conn, &sql, &params).await })
             .await
     }
 
     async fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<ExecResult, DbError> {
         let conn = self.conn()?;
+        let (sql, params) = (sql.to_owned(), params.to_vec());
         self.inner
             .exec
-            .run(execute(conn, sql.to_owned(), params.to_vec()))
+            .run(async move { execute(&conn, &sql, &params).await })
             .await
     }
 
@@ -83,12 +84,13 @@ impl Drop for LibsqlTransaction {
         let exec = self.inner.exec;
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {
-                rt.spawn(async move {
-                    if let Err(e) = crate::database::rollback_if_open(&writer, exec).await {
+                rt.spawn(exec.run(async move {
+                    if let Err(e) = crate::database::rollback_if_open(&writer).await {
                         tracing::warn!(error = %e, "rollback of a dropped transaction failed");
                     }
                     drop(writer);
-                });
+                    Ok(())
+                }));
             }
             // No runtime: the next writer rolls it back before its own statement.
             Err(_) => drop(writer),
