@@ -1,6 +1,7 @@
 //! The `Database` port's contract, written once and run against every driver: sqlx's SQLite,
-//! libsql's local engine, and libsql's remote mode (against the Hrana stand-in server in
-//! `support/hrana.rs`). Drivers are opened through `db_connect_from_url`, the same path
+//! libsql's local engine, libsql's remote mode (against the Hrana stand-in server in
+//! `support/hrana.rs`) and libsql's embedded replica (against the stand-in primary in
+//! `support/replica.rs`). Drivers are opened through `db_connect_from_url`, the same path
 //! `--db` / `BASALT_DB` take.
 
 mod support;
@@ -10,14 +11,17 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use support::hrana::{self, HranaServer};
+use support::replica::{self, ReplicaPrimary};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Driver {
     Sqlx,
     LibsqlLocal,
     LibsqlRemote,
+    LibsqlReplica,
 }
 
 /// A fresh database on one driver, and what it needs to stay up.
@@ -26,7 +30,9 @@ struct Fixture {
     url: String,
     db: Arc<dyn Database>,
     dir: tempfile::TempDir,
+    opens: AtomicUsize,
     _server: Option<HranaServer>,
+    _primary: Option<ReplicaPrimary>,
 }
 
 impl Fixture {
@@ -34,40 +40,58 @@ impl Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
         let server = (driver == Driver::LibsqlRemote)
             .then(|| hrana::start(&dir.path().join("served.db"), "t0k3n"));
-        let url = match (driver, &server) {
-            (Driver::Sqlx, _) => "sqlite:".into(),
-            (Driver::LibsqlLocal, _) => "libsql:".into(),
-            (Driver::LibsqlRemote, Some(s)) => {
+        let primary = (driver == Driver::LibsqlReplica)
+            .then(|| replica::start(&dir.path().join("primary.db")));
+        let url = match (driver, &server, &primary) {
+            (Driver::Sqlx, ..) => "sqlite:".into(),
+            (Driver::LibsqlLocal, ..) => "libsql:".into(),
+            (Driver::LibsqlRemote, Some(s), _) => {
                 let host = s.url.trim_start_matches("http://");
                 format!("libsql+http://{host}?authToken={}", s.token)
             }
-            (Driver::LibsqlRemote, None) => unreachable!("remote fixtures have a server"),
+            (Driver::LibsqlReplica, _, Some(p)) => {
+                let host = p.url.trim_start_matches("http://");
+                format!("libsql+http://{host}?authToken=t0k3n&syncInterval=1")
+            }
+            _ => unreachable!("remote fixtures have a server"),
         };
-        let path = dir.path().join("data.db");
-        let db = open(&url, &path).await;
-        db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, x)", &[])
-            .await
-            .expect("create");
-        Fixture {
+        let mut f = Fixture {
             driver,
             url,
-            db,
+            db: Arc::new(basalt::ports::db::MockDatabase::new()),
             dir,
+            opens: AtomicUsize::new(0),
             _server: server,
-        }
+            _primary: primary,
+        };
+        f.db = f.open().await;
+        f.db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, x)", &[])
+            .await
+            .expect("create");
+        f
     }
 
     fn path(&self) -> PathBuf {
         self.dir.path().join("data.db")
     }
 
-    /// Another, independent handle on the same database (another process, in effect).
+    /// Another, independent handle on the same database (another process, in effect); each
+    /// embedded replica gets a file of its own.
     async fn open(&self) -> Arc<dyn Database> {
-        open(&self.url, &self.path()).await
+        let n = self.opens.fetch_add(1, Ordering::SeqCst);
+        let url = match self.driver {
+            Driver::LibsqlReplica => {
+                let file = self.dir.path().join(format!("replica-{n}.db"));
+                format!("{}&replica={}", self.url, file.display())
+            }
+            _ => self.url.clone(),
+        };
+        open(&url, &self.path()).await
     }
 
+    /// Whether the files are ours (pragmas, crash safety) rather than a server's.
     fn local(&self) -> bool {
-        self.driver != Driver::LibsqlRemote
+        matches!(self.driver, Driver::Sqlx | Driver::LibsqlLocal)
     }
 }
 
@@ -514,6 +538,7 @@ macro_rules! contract {
 contract!(sqlx_sqlite, Driver::Sqlx);
 contract!(libsql_local, Driver::LibsqlLocal);
 contract!(libsql_remote, Driver::LibsqlRemote);
+contract!(libsql_replica, Driver::LibsqlReplica);
 
 const ORDER_ENV: &str = "BASALT_CONTRACT_ORDER";
 
@@ -568,5 +593,42 @@ fn both_drivers_in_one_process_in_either_order() {
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// The embedded replica really is one: a second replica catches up on open and then in the
+/// background, the primary holds the rows, and each replica file holds them too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_replicas_sync_from_the_primary() {
+    let f = Fixture::new(Driver::LibsqlReplica).await;
+    f.db.execute("INSERT INTO t (id) VALUES ('a')", &[])
+        .await
+        .expect("write through replica 0");
+    let other = f.open().await;
+    assert_eq!(
+        count(&*other, "SELECT count(*) FROM t").await,
+        1,
+        "synced on open"
+    );
+    f.db.execute("INSERT INTO t (id) VALUES ('b')", &[])
+        .await
+        .expect("second write");
+    assert_eq!(
+        count(&*f.db, "SELECT count(*) FROM t").await,
+        2,
+        "read your writes"
+    );
+    let started = Instant::now();
+    while count(&*other, "SELECT count(*) FROM t").await < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the other replica never synced in the background"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The bytes are where they should be: on the primary, and in each replica's own file.
+    for file in ["primary.db", "replica-0.db", "replica-1.db"] {
+        let db = open("libsql:", &f.dir.path().join(file)).await;
+        assert_eq!(count(&*db, "SELECT count(*) FROM t").await, 2, "{file}");
     }
 }
