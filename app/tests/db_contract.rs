@@ -55,43 +55,53 @@ impl Fixture {
             }
             _ => unreachable!("remote fixtures have a server"),
         };
-        let mut f = Fixture {
-            driver,
-            url,
-            db: Arc::new(basalt::ports::db::MockDatabase::new()),
-            dir,
-            opens: AtomicUsize::new(0),
-            _server: server,
-            _primary: primary,
-        };
-        f.db = f.open().await;
-        f.db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, x)", &[])
+        let db = open(
+            &handle_url(driver, &url, dir.path(), 0),
+            &dir.path().join("data.db"),
+        )
+        .await;
+        db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, x)", &[])
             .await
             .expect("create");
-        f
+        Fixture {
+            driver,
+            url,
+            db,
+            dir,
+            opens: AtomicUsize::new(1),
+            _server: server,
+            _primary: primary,
+        }
     }
 
     fn path(&self) -> PathBuf {
         self.dir.path().join("data.db")
     }
 
-    /// Another, independent handle on the same database (another process, in effect); each
-    /// embedded replica gets a file of its own.
+    /// Another, independent handle on the same database (another process, in effect).
     async fn open(&self) -> Arc<dyn Database> {
         let n = self.opens.fetch_add(1, Ordering::SeqCst);
-        let url = match self.driver {
-            Driver::LibsqlReplica => {
-                let file = self.dir.path().join(format!("replica-{n}.db"));
-                format!("{}&replica={}", self.url, file.display())
-            }
-            _ => self.url.clone(),
-        };
-        open(&url, &self.path()).await
+        open(
+            &handle_url(self.driver, &self.url, self.dir.path(), n),
+            &self.path(),
+        )
+        .await
     }
 
     /// Whether the files are ours (pragmas, crash safety) rather than a server's.
     fn local(&self) -> bool {
         matches!(self.driver, Driver::Sqlx | Driver::LibsqlLocal)
+    }
+}
+
+/// The URL of the `n`th handle: each embedded replica gets a file of its own.
+fn handle_url(driver: Driver, url: &str, dir: &Path, n: usize) -> String {
+    match driver {
+        Driver::LibsqlReplica => {
+            let file = dir.join(format!("replica-{n}.db"));
+            format!("{url}&replica={}", file.display())
+        }
+        _ => url.to_owned(),
     }
 }
 
