@@ -105,7 +105,8 @@ impl LibsqlDatabase {
     /// start-up, not on the first request). Local files get DESIGN §3's pragmas.
     pub async fn open(target: &LibsqlTarget, config: &LibsqlConfig) -> Result<Self, DbError> {
         let ctx = |e: DbError| DbError::Connection(format!("{target}: {}", e.message()));
-        let readers = config.max_readers.max(1);
+        let fail = |e: libsql::Error| ctx(map_err(e));
+        let (readers, busy) = (config.max_readers.max(1), config.busy_timeout);
         let inner = match target {
             LibsqlTarget::Local { path } => {
                 engine::ensure_serialized().map_err(ctx)?;
@@ -115,12 +116,10 @@ impl LibsqlDatabase {
                 let db = unsafe { Builder::new_local(path).skip_safety_assert(true) }
                     .build()
                     .await
-                    .map_err(|e| ctx(map_err(e)))?;
+                    .map_err(fail)?;
                 // The writer first: it creates the file and switches it to WAL.
-                let writer = db.connect().map_err(|e| ctx(map_err(e)))?;
-                set_pragmas(&writer, config.busy_timeout, true)
-                    .await
-                    .map_err(ctx)?;
+                let writer = connect(&db, 1, Setup::Pragmas { wal: true }, busy).await;
+                let writer = writer.map_err(ctx)?.remove(0);
                 // SAFETY: as above.
                 let readers_db = unsafe {
                     Builder::new_local(path)
@@ -129,26 +128,22 @@ impl LibsqlDatabase {
                 }
                 .build()
                 .await
-                .map_err(|e| ctx(map_err(e)))?;
-                let mut conns = Vec::new();
-                for _ in 0..readers {
-                    let c = readers_db.connect().map_err(|e| ctx(map_err(e)))?;
-                    set_pragmas(&c, config.busy_timeout, false)
-                        .await
-                        .map_err(ctx)?;
-                    conns.push(c);
-                }
+                .map_err(fail)?;
+                let conns = connect(&readers_db, readers, Setup::Pragmas { wal: false }, busy)
+                    .await
+                    .map_err(ctx)?;
                 Inner::new(db, Some(readers_db), writer, conns, Exec::Blocking, false)
             }
             LibsqlTarget::Remote { url, auth_token } => {
-                let db = Builder::new_remote(url.clone(), auth_token.expose_secret().to_owned())
+                let token = auth_token.expose_secret().to_owned();
+                let db = Builder::new_remote(url.clone(), token)
                     .build()
                     .await
-                    .map_err(|e| ctx(map_err(e)))?;
-                let writer = db.connect().map_err(|e| ctx(map_err(e)))?;
-                let conns = (0..readers)
-                    .map(|_| db.connect().map_err(|e| ctx(map_err(e))))
-                    .collect::<Result<_, _>>()?;
+                    .map_err(fail)?;
+                let mut conns = connect(&db, readers + 1, Setup::Server, busy)
+                    .await
+                    .map_err(ctx)?;
+                let writer = conns.remove(0);
                 Inner::new(db, None, writer, conns, Exec::Inline, false)
             }
             LibsqlTarget::Replica {
@@ -158,12 +153,9 @@ impl LibsqlDatabase {
                 sync_interval,
             } => {
                 engine::ensure_serialized().map_err(ctx)?;
-                let mut builder = Builder::new_remote_replica(
-                    path,
-                    url.clone(),
-                    auth_token.expose_secret().to_owned(),
-                )
-                .read_your_writes(true);
+                let token = auth_token.expose_secret().to_owned();
+                let mut builder =
+                    Builder::new_remote_replica(path, url.clone(), token).read_your_writes(true);
                 if let Some(every) = sync_interval {
                     builder = builder.sync_interval(*every);
                 }
@@ -171,19 +163,12 @@ impl LibsqlDatabase {
                 let db = unsafe { builder.skip_safety_assert(true) }
                     .build()
                     .await
-                    .map_err(|e| ctx(map_err(e)))?;
-                db.sync().await.map_err(|e| ctx(map_err(e)))?;
-                let writer = db.connect().map_err(|e| ctx(map_err(e)))?;
-                writer
-                    .busy_timeout(config.busy_timeout)
-                    .map_err(|e| ctx(map_err(e)))?;
-                let mut conns = Vec::new();
-                for _ in 0..readers {
-                    let c = db.connect().map_err(|e| ctx(map_err(e)))?;
-                    c.busy_timeout(config.busy_timeout)
-                        .map_err(|e| ctx(map_err(e)))?;
-                    conns.push(c);
-                }
+                    .map_err(fail)?;
+                db.sync().await.map_err(fail)?;
+                let mut conns = connect(&db, readers + 1, Setup::Replica, busy)
+                    .await
+                    .map_err(ctx)?;
+                let writer = conns.remove(0);
                 Inner::new(db, None, writer, conns, Exec::Blocking, true)
             }
         };
@@ -232,22 +217,44 @@ impl Inner {
     }
 }
 
-/// DESIGN §3's pragmas on a local connection (`wal` only on the writer: it sets the file).
-async fn set_pragmas(conn: &Connection, busy: Duration, wal: bool) -> Result<(), DbError> {
-    conn.busy_timeout(busy).map_err(map_err)?;
-    let mut pragmas = vec![
-        "PRAGMA synchronous = NORMAL",
-        "PRAGMA foreign_keys = ON",
-        "PRAGMA temp_store = MEMORY",
-        "PRAGMA cache_size = -32000",
-    ];
-    if wal {
-        pragmas.insert(0, "PRAGMA journal_mode = WAL");
+/// How a new connection is set up.
+#[derive(Debug, Clone, Copy)]
+enum Setup {
+    /// A local file: DESIGN §3's pragmas (`wal` on the writer only: it sets the file's mode).
+    Pragmas { wal: bool },
+    /// A replica: the file's mode is libsql's; only the busy timeout is ours.
+    Replica,
+    /// A server's connection: the server configures it.
+    Server,
+}
+
+/// `n` connections to `db`, each set up as `setup` says.
+async fn connect(
+    db: &libsql::Database,
+    n: u32,
+    setup: Setup,
+    busy: Duration,
+) -> Result<Vec<Connection>, DbError> {
+    let mut conns = Vec::new();
+    for _ in 0..n {
+        let conn = db.connect().map_err(map_err)?;
+        if !matches!(setup, Setup::Server) {
+            conn.busy_timeout(busy).map_err(map_err)?;
+        }
+        if let Setup::Pragmas { wal } = setup {
+            let wal = wal.then_some("PRAGMA journal_mode = WAL");
+            for p in wal.into_iter().chain([
+                "PRAGMA synchronous = NORMAL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA temp_store = MEMORY",
+                "PRAGMA cache_size = -32000",
+            ]) {
+                rows(conn.query(p, ()).await.map_err(map_err)?).await?;
+            }
+        }
+        conns.push(conn);
     }
-    for p in pragmas {
-        rows(conn.query(p, ()).await.map_err(map_err)?).await?;
-    }
-    Ok(())
+    Ok(conns)
 }
 
 /// How statements run. libsql's local engine does its work (and busy waits) on the calling
