@@ -83,15 +83,13 @@ pub struct LibsqlDatabase {
 }
 
 pub(crate) struct Inner {
-    /// The writer's database (remote and replica readers connect to it too).
-    db: libsql::Database,
+    /// The writer's database (remote and replica readers connect to it too), kept open.
+    _db: libsql::Database,
     /// Local mode opens its readers read-only, from a second handle on the file.
     _readers_db: Option<libsql::Database>,
     pub(crate) writer: Arc<Mutex<Connection>>,
     readers: Arc<Pool>,
     pub(crate) exec: Exec,
-    /// An embedded replica syncs after each write.
-    replica: bool,
 }
 
 impl fmt::Debug for LibsqlDatabase {
@@ -132,7 +130,7 @@ impl LibsqlDatabase {
                 let conns = connect(&readers_db, readers, Setup::Pragmas { wal: false }, busy)
                     .await
                     .map_err(ctx)?;
-                Inner::new(db, Some(readers_db), writer, conns, Exec::Blocking, false)
+                Inner::new(db, Some(readers_db), writer, conns, Exec::Blocking)
             }
             LibsqlTarget::Remote { url, auth_token } => {
                 let token = auth_token.expose_secret().to_owned();
@@ -144,7 +142,7 @@ impl LibsqlDatabase {
                     .await
                     .map_err(ctx)?;
                 let writer = conns.remove(0);
-                Inner::new(db, None, writer, conns, Exec::Inline, false)
+                Inner::new(db, None, writer, conns, Exec::Inline)
             }
             LibsqlTarget::Replica {
                 path,
@@ -169,7 +167,7 @@ impl LibsqlDatabase {
                     .await
                     .map_err(ctx)?;
                 let writer = conns.remove(0);
-                Inner::new(db, None, writer, conns, Exec::Blocking, true)
+                Inner::new(db, None, writer, conns, Exec::Blocking)
             }
         };
         let this = Self {
@@ -194,25 +192,13 @@ impl Inner {
         writer: Connection,
         readers: Vec<Connection>,
         exec: Exec,
-        replica: bool,
     ) -> Self {
         Self {
-            db,
+            _db: db,
             _readers_db: readers_db,
             writer: Arc::new(Mutex::new(writer)),
             readers: Pool::new(readers),
             exec,
-            replica,
-        }
-    }
-
-    /// After a write: an embedded replica pulls it from the primary. A failed sync is logged,
-    /// not returned: the write itself is committed on the primary.
-    pub(crate) async fn after_write(&self) {
-        if self.replica
-            && let Err(e) = self.db.sync().await
-        {
-            tracing::warn!(error = %e, "libsql replica sync after a write failed");
         }
     }
 }
@@ -331,18 +317,13 @@ impl Database for LibsqlDatabase {
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<ExecResult, DbError> {
         let writer = self.inner.writer.clone().lock_owned().await;
         let (sql, params) = (sql.to_owned(), params.to_vec());
-        let res = self
-            .inner
+        self.inner
             .exec
             .run(async move {
                 rollback_if_open(&writer).await?;
                 execute(&writer, &sql, &params).await
             })
-            .await;
-        if res.is_ok() {
-            self.inner.after_write().await;
-        }
-        res
+            .await
     }
 
     async fn begin(&self) -> Result<Box<dyn Transaction>, DbError> {

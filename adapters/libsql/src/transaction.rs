@@ -65,10 +65,7 @@ impl Transaction for LibsqlTransaction {
     }
 
     async fn commit(self: Box<Self>) -> Result<(), DbError> {
-        let inner = self.inner.clone();
-        self.finish("COMMIT").await?;
-        inner.after_write().await;
-        Ok(())
+        self.finish("COMMIT").await
     }
 
     async fn rollback(self: Box<Self>) -> Result<(), DbError> {
