@@ -642,3 +642,18 @@ async fn embedded_replicas_sync_from_the_primary() {
         assert_eq!(count(&*db, "SELECT count(*) FROM t").await, 2, "{file}");
     }
 }
+
+/// A remote server that refuses the token stops the driver from opening.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_fails_to_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = hrana::start(&dir.path().join("served.db"), "right-token");
+    let host = server.url.trim_start_matches("http://");
+    let connect =
+        basalt::db_connect_from_url(&format!("libsql+http://{host}?authToken=wr0ng")).expect("url");
+    let Err(err) = connect(&dir.path().join("data.db")).await else {
+        panic!("opened with a wrong token");
+    };
+    assert!(matches!(err, DbError::Connection(_)), "{err:?}");
+    assert!(!err.message().contains("wr0ng"), "{err:?}");
+}
