@@ -20,17 +20,31 @@ pub struct App {
 
 struct Inner {
     db: Arc<dyn Database>,
+    auxiliary: Arc<dyn Database>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
     collections: RwLock<Arc<Vec<Collection>>>,
 }
 
 impl App {
-    /// Builds an app over the given ports. Call [`App::bootstrap`] before serving.
+    /// Builds an app over the given ports, with one database for `data.db` and
+    /// `auxiliary.db` alike. Call [`App::bootstrap`] before serving.
     pub fn new(db: Arc<dyn Database>, clock: Arc<dyn Clock>, random: Arc<dyn Random>) -> Self {
+        Self::with_auxiliary(db.clone(), db, clock, random)
+    }
+
+    /// Builds an app over the given ports: `db` is `data.db`, `auxiliary` is
+    /// `auxiliary.db` (PocketBase's logs database).
+    pub fn with_auxiliary(
+        db: Arc<dyn Database>,
+        auxiliary: Arc<dyn Database>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 db,
+                auxiliary,
                 clock,
                 random,
                 collections: RwLock::new(Arc::new(Vec::new())),
@@ -41,6 +55,11 @@ impl App {
     /// The database port.
     pub fn db(&self) -> &Arc<dyn Database> {
         &self.inner.db
+    }
+
+    /// The auxiliary database (`auxiliary.db`).
+    pub fn auxiliary_db(&self) -> &Arc<dyn Database> {
+        &self.inner.auxiliary
     }
 
     /// Now, formatted as PocketBase stores times.

@@ -1,6 +1,6 @@
 //! The `basalt` command line (PocketBase's commands and flags).
 
-use crate::{ServeConfig, SuperuserMode};
+use crate::{AppConfig, AppError, ServeConfig, SuperuserMode, db_connect_from_url};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -14,6 +14,17 @@ pub struct Cli {
     /// Development mode: verbose logs and internal error details in responses.
     #[arg(long, global = true)]
     pub dev: bool,
+    /// The database driver and where data.db lives: `sqlite:` (sqlx, the default), `libsql:`
+    /// (libsql's local engine), `libsql+https://HOST?authToken=…` (a libsql server; add
+    /// `&replica=PATH` for an embedded replica). A PATH after `sqlite:`/`libsql:` moves data.db.
+    #[arg(
+        long,
+        global = true,
+        env = "BASALT_DB",
+        hide_env_values = true,
+        default_value = "sqlite:"
+    )]
+    pub db: String,
     /// What to run.
     #[command(subcommand)]
     pub command: Command,
@@ -95,6 +106,14 @@ impl SuperuserAction {
 }
 
 impl Cli {
+    /// How to open the data dir: `--dir` and the driver `--db` names.
+    pub fn app_config(&self) -> Result<AppConfig, AppError> {
+        Ok(AppConfig {
+            data_dir: self.dir.clone(),
+            db_connect: db_connect_from_url(&self.db)?,
+        })
+    }
+
     /// The serve settings from the flags.
     pub fn serve_config(&self, http: &str, origins: &[String]) -> ServeConfig {
         ServeConfig {

@@ -9,11 +9,12 @@
 //! ```
 //!
 //! This crate is the composition root: it is the only one that names concrete adapters
-//! (`basalt-sqlite`, `basalt-http`); the use cases run on the ports of `basalt-ports`.
+//! (`basalt-sqlite`, `basalt-libsql`, `basalt-http`); the use cases run on the ports of `basalt-ports`.
 
 mod app;
 mod bootstrap;
 pub mod cli;
+mod dbconnect;
 mod error;
 mod find;
 mod infra;
@@ -23,9 +24,14 @@ mod superuser;
 mod usecases;
 
 pub use app::App;
+pub use dbconnect::{
+    AUTH_TOKEN_ENV, DbConnect, DbConnectFuture, db_connect_from_url, default_db_connect,
+};
 pub use error::AppError;
 pub use infra::{OsRandom, SystemClock};
-pub use server::{ServeConfig, open, open_with, serve, shutdown_signal, spawn};
+pub use server::{
+    AppConfig, ServeConfig, open, open_with, open_with_config, serve, shutdown_signal, spawn,
+};
 pub use superuser::SuperuserMode;
 
 /// Re-exports of the crates users extend Basalt with.

@@ -31,7 +31,7 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
     match &cli.command {
         Command::Serve { http, origins } => {
             let config = cli.serve_config(http, origins);
-            let app = basalt::open(&config.data_dir).await?;
+            let app = basalt::open_with_config(&cli.app_config()?).await?;
             println!(
                 "Server started at http://{}\n├─ REST API:  http://{}/api/",
                 config.http, config.http
@@ -39,7 +39,7 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
             basalt::serve(app, &config, basalt::shutdown_signal()).await
         }
         Command::Superuser { action } => {
-            let app = basalt::open(&cli.dir).await?;
+            let app = basalt::open_with_config(&cli.app_config()?).await?;
             let (mode, email, password) = action.parts();
             let msg = app.superuser(mode, email, password).await?;
             println!("{msg}");

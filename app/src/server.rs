@@ -1,10 +1,10 @@
 //! Opening a data dir and serving the HTTP API on it.
 
+use crate::dbconnect::{DbConnect, default_db_connect};
 use crate::error::AppError;
 use crate::{App, OsRandom, SystemClock};
 use basalt_http::{HttpConfig, router};
 use basalt_ports::Database;
-use basalt_sqlite::{SqliteConfig, SqliteDatabase};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -34,26 +34,62 @@ impl Default for ServeConfig {
     }
 }
 
-/// Opens (creating if needed) the data dir with the default SQLite driver and bootstraps it.
-pub async fn open(data_dir: &Path) -> Result<App, AppError> {
-    std::fs::create_dir_all(data_dir).map_err(|e| {
-        AppError::Config(format!(
-            "cannot create data dir {}: {e}",
-            data_dir.display()
-        ))
-    })?;
-    let db = SqliteDatabase::open(&data_dir.join("data.db"), &SqliteConfig::default())
-        .await
-        .map_err(|e| {
-            AppError::Config(format!(
-                "cannot open {}: {e}",
-                data_dir.join("data.db").display()
-            ))
-        })?;
-    open_with(Arc::new(db)).await
+/// How [`open_with_config`] opens a data dir (PocketBase's `pocketbase.Config`).
+#[derive(Clone)]
+pub struct AppConfig {
+    /// The data dir (`pb_data`).
+    pub data_dir: PathBuf,
+    /// Opens `data.db` and `auxiliary.db` (PocketBase's `DBConnect`); sqlx's SQLite by default.
+    pub db_connect: DbConnect,
 }
 
-/// Builds and bootstraps an app on any [`Database`] driver (the DBConnect equivalent).
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("pb_data"),
+            db_connect: default_db_connect(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens (creating if needed) the data dir with the default SQLite driver and bootstraps it.
+pub async fn open(data_dir: &Path) -> Result<App, AppError> {
+    open_with_config(&AppConfig {
+        data_dir: data_dir.to_owned(),
+        ..AppConfig::default()
+    })
+    .await
+}
+
+/// Opens (creating if needed) the data dir, connecting `data.db` and `auxiliary.db` with
+/// `config.db_connect`, and bootstraps it. A database that cannot be opened is a
+/// [`AppError::Config`] naming it.
+pub async fn open_with_config(config: &AppConfig) -> Result<App, AppError> {
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| AppError::Config(format!("cannot create data dir {}: {e}", dir.display())))?;
+    let connect = |name: &'static str| async move {
+        (config.db_connect)(&dir.join(name)).await.map_err(|e| {
+            let why = e.message().replace('\n', " ");
+            AppError::Config(format!("cannot open {name}: {why}"))
+        })
+    };
+    let data = connect("data.db").await?;
+    let auxiliary = connect("auxiliary.db").await?;
+    let app = App::with_auxiliary(data, auxiliary, Arc::new(SystemClock), Arc::new(OsRandom));
+    app.bootstrap().await?;
+    Ok(app)
+}
+
+/// Builds and bootstraps an app on one [`Database`] (for `data.db` and `auxiliary.db` alike).
 pub async fn open_with(db: Arc<dyn Database>) -> Result<App, AppError> {
     let app = App::new(db, Arc::new(SystemClock), Arc::new(OsRandom));
     app.bootstrap().await?;

@@ -19,6 +19,15 @@ pub enum DbError {
     Connection(String),
 }
 
+impl DbError {
+    /// The driver's text, without the kind's prefix.
+    pub fn message(&self) -> &str {
+        match self {
+            DbError::Unique(m) | DbError::Query(m) | DbError::Connection(m) => m,
+        }
+    }
+}
+
 /// The result of a statement that returns no rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ExecResult {

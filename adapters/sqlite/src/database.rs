@@ -109,7 +109,12 @@ impl Database for SqliteDatabase {
     }
 
     async fn begin(&self) -> Result<Box<dyn Transaction>, DbError> {
-        let tx = self.writer.begin().await.map_err(map_err)?;
+        // IMMEDIATE: take the write lock up front (waiting on busy), as the libsql driver does.
+        let tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(map_err)?;
         Ok(Box::new(SqliteTransaction::new(tx, self.schema.clone())))
     }
 }

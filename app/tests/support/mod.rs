@@ -1,0 +1,4 @@
+//! Helpers shared by the app's integration tests.
+
+pub mod hrana;
+pub mod replica;
