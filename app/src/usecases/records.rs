@@ -2,7 +2,7 @@
 //! a failing list rule filters, a failing view/update/delete rule is 404, a failing create
 //! rule is 400, and a `null` rule is 403 for everyone but superusers.
 
-use super::access::{Gate, check_superuser_only_fields, gate, superusers_only};
+use super::access::{Gate, bad_filter, check_superuser_only_fields, gate, superusers_only};
 use super::list::{page_bounds, total_pages};
 use crate::App;
 use crate::error::AppError;
@@ -219,6 +219,14 @@ impl App {
     }
 }
 
+/// A list query SQLite rejected: a bad filter or sort (400); anything else stays a 500.
+fn query_error(e: DbError) -> ServiceError {
+    match e {
+        DbError::Query(msg) => bad_filter(msg),
+        other => other.into(),
+    }
+}
+
 fn missing_rel() -> FieldError {
     FieldError::new(
         "validation_missing_rel_records",
@@ -344,7 +352,11 @@ impl RecordsApi for App {
         if rule == Gate::SuperusersOnly {
             return Err(superusers_only());
         }
-        let filter = query.filter.as_deref().filter(|f| !f.trim().is_empty());
+        // Only an empty `filter=` means no filter: whitespace or comments alone are a 400.
+        let filter = query.filter.as_deref().filter(|f| !f.is_empty());
+        if let Some(f) = filter {
+            basalt_domain::filter::parse(f).map_err(bad_filter)?;
+        }
         check_superuser_only_fields(auth, &[filter, query.sort.as_deref()])?;
         let alias = ident(&c.name);
         let mut wheres = Vec::new();
@@ -382,14 +394,24 @@ impl RecordsApi for App {
         sql.push_str(" LIMIT ? OFFSET ?");
         page_params.push(SqlValue::Integer(per_page));
         page_params.push(SqlValue::Integer((page - 1) * per_page));
-        let rows = self.db().query(&sql, &page_params).await?;
+        // SQLite rejecting a compiled filter or sort (say, a JSON path it can't read) is the
+        // client's 400, as in PocketBase, not a 500.
+        let rows = self
+            .db()
+            .query(&sql, &page_params)
+            .await
+            .map_err(query_error)?;
         let records = rows.iter().map(|r| store::record_from_row(&c, r)).collect();
         let items = self.render_records(&c, req, &Map::new(), records).await?;
         let (total_items, total_pages) = if query.skip_total {
             (-1, -1)
         } else {
             let count_sql = format!("SELECT COUNT(*) AS n FROM {alias}{where_sql}");
-            let rows = self.db().query(&count_sql, &params).await?;
+            let rows = self
+                .db()
+                .query(&count_sql, &params)
+                .await
+                .map_err(query_error)?;
             let total = rows
                 .first()
                 .and_then(|r| r.get("n"))

@@ -541,6 +541,9 @@ fn json_path(full: &str, w: &Walk<'_>, f: &Field, rest: &[&str]) -> Result<Resol
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || "_.*-@#".contains(*c))
             .collect();
+        if p.is_empty() {
+            return Err(FilterError::unknown(full));
+        }
         if p.parse::<u64>().is_ok() {
             path.push('[');
             path.push_str(&p);

@@ -45,6 +45,7 @@ fn unknown_fields() {
 fn invalid_expressions() {
     let env = Env::posts();
     invalid(&env, "title.name = 1");
+    unknown(&env, "meta.:.a = 1", "meta.:.a");
     invalid(&env, "title:nope = 1");
     invalid(&env, "@collection.nope.name = 1");
     invalid(&env, "title = {:missing}");
