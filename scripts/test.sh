@@ -11,23 +11,11 @@ export CARGO_TARGET_DIR=$target
 
 step() { printf '\n==> %s\n' "$*"; }
 
-if ! command -v cargo >/dev/null; then
-  echo "cargo is required (https://rustup.rs)" >&2
-  exit 1
-fi
-missing=()
+node_pkgs=()
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  missing+=(nodejs npm)
+  node_pkgs=(nodejs npm)
 fi
-# sqlx's sqlite-unbundled generates its bindings at build time (bindgen: libclang) from the
-# system's sqlite3.h; the SQLite actually linked is libsql-ffi's (see ARCHITECTURE.md).
-for pkg in libclang-dev libsqlite3-dev; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]} (Debian)"
-  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash scripts/build-deps.sh "${node_pkgs[@]}"
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 
@@ -56,3 +44,9 @@ BASALT_DB=libsql: cargo test --workspace --locked "${http_tests[@]}"
 
 step "JS SDK suite (official pocketbase npm package) against target/debug/basalt"
 (cd tests/sdk && npm ci --no-audit --no-fund --silent && BASALT_BIN="$target/debug/basalt" npm test)
+
+step "filter differential test (tests/differential) against target/debug/basalt, and side by side with PocketBase when pip can install it"
+bash tests/differential/run.sh "$target/debug/basalt"
+
+step "fuzzing the filter language for 60 s (scripts/fuzz.sh; installs cargo-fuzz if missing)"
+bash scripts/fuzz.sh 60
