@@ -13,11 +13,11 @@
 
 use crate::App;
 use basalt_domain::collection::Collection;
+use basalt_domain::collection::has_single_column_unique_index;
 use basalt_domain::field::FieldKind;
 use basalt_domain::filter::{CompiledFilter, RequestInfo};
 use basalt_domain::query::{
-    ExpandSegment, FieldsPicker, MAX_BACK_RELATIONS, has_single_column_unique_index, parse_expand,
-    relation_ids,
+    ExpandSegment, FieldsPicker, MAX_BACK_RELATIONS, parse_expand, relation_ids,
 };
 use basalt_domain::record::Record;
 use basalt_domain::schema::ident;

@@ -7,7 +7,10 @@ mod validate;
 
 pub use json::merge_json;
 pub use scaffold::{ensure_system_fields, scaffold_json, scaffolds};
-pub use validate::{IndexParts, ValidateContext, index_parts, validate_collection, validate_rules};
+pub use validate::{
+    IndexParts, ValidateContext, has_single_column_unique_index, index_parts, validate_collection,
+    validate_rules,
+};
 
 use crate::field::Field;
 use serde_json::{Map, Value};

@@ -49,6 +49,26 @@ pub fn index_parts(sql: &str) -> Option<IndexParts> {
     })
 }
 
+/// Whether `indexes` has a `UNIQUE` index on `column` alone (its `WHERE` clause ignored),
+/// which makes a back-relation through `column` a single record.
+pub fn has_single_column_unique_index(indexes: &[String], column: &str) -> bool {
+    indexes.iter().any(|idx| {
+        let Some(parts) = index_parts(idx) else {
+            return false;
+        };
+        if !parts.unique || parts.columns.contains(',') {
+            return false;
+        }
+        let name = parts
+            .columns
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c| matches!(c, '`' | '"' | '\'' | '[' | ']'));
+        name.eq_ignore_ascii_case(column)
+    })
+}
+
 fn index_regex() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {

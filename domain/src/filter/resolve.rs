@@ -121,25 +121,6 @@ fn split_via(prop: &str) -> Option<(&str, &str)> {
     (!coll.is_empty() && !field.is_empty()).then_some((coll, field))
 }
 
-/// Whether `collection` has a unique index on `column` alone.
-fn has_unique_index(collection: &Collection, col: &str) -> bool {
-    collection.indexes.iter().any(|idx| {
-        let Some(parts) = crate::collection::index_parts(idx) else {
-            return false;
-        };
-        if !parts.unique || parts.columns.contains(',') {
-            return false;
-        }
-        let name = parts
-            .columns
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .trim_matches(|c| matches!(c, '`' | '"' | '\'' | '[' | ']'));
-        name.eq_ignore_ascii_case(col)
-    })
-}
-
 impl<'a> Compiler<'a> {
     /// Resolves an operand. With `local`, joins go to that registry (a multi-match
     /// subquery) instead of the shared one.
@@ -466,7 +447,9 @@ impl<'a> Compiler<'a> {
             };
             (Sql::raw(table), Some(on))
         })?;
-        w.multi = w.multi || multiple || !has_unique_index(back, &back_field.name);
+        w.multi = w.multi
+            || multiple
+            || !crate::collection::has_single_column_unique_index(&back.indexes, &back_field.name);
         w.collection = back;
         w.alias = joined;
         w.key = key;

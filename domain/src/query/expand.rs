@@ -1,7 +1,6 @@
 //! The `expand` query parameter: relation paths to load into a record's `expand`, as
 //! PocketBase's `core/record_query_expand.go` reads them.
 
-use crate::collection::index_parts;
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -95,26 +94,6 @@ pub fn parse_expand(raw: &str) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
-}
-
-/// Whether `indexes` has a `UNIQUE` index on `column` alone (its `WHERE` clause ignored),
-/// which makes a back-relation through `column` a single record.
-pub fn has_single_column_unique_index(indexes: &[String], column: &str) -> bool {
-    indexes.iter().any(|idx| {
-        let Some(parts) = index_parts(idx) else {
-            return false;
-        };
-        if !parts.unique || parts.columns.contains(',') {
-            return false;
-        }
-        let name = parts
-            .columns
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .trim_matches(|c| matches!(c, '`' | '"' | '\'' | '[' | ']'));
-        name.eq_ignore_ascii_case(column)
-    })
 }
 
 /// The ids a relation value holds, as PocketBase's `GetStringSlice` reads them: a string is

@@ -10,8 +10,8 @@ mod tokenizer;
 
 pub use excerpt::{Excerpt, ExcerptError};
 pub use expand::{
-    ExpandSegment, MAX_BACK_RELATIONS, MAX_EXPAND_DEPTH, has_single_column_unique_index,
-    normalize_expands, parse_expand, relation_ids,
+    ExpandSegment, MAX_BACK_RELATIONS, MAX_EXPAND_DEPTH, normalize_expands, parse_expand,
+    relation_ids,
 };
 pub use fields::{FieldsError, FieldsPicker, Modifier};
 

@@ -5,6 +5,7 @@ use super::excerpt::go_cast_to_int;
 use super::html::unescape;
 use super::tokenizer::Tokenizer;
 use super::*;
+use crate::collection::has_single_column_unique_index;
 use serde_json::{Value, json};
 
 // --- tokenizer -------------------------------------------------------------------------------
