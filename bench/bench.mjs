@@ -32,10 +32,11 @@ function parseArgs(argv) {
     else if (a === "--reference") o.reference = argv[++i];
     else if (a === "--duration") o.duration = Number(argv[++i]);
     else if (a === "--warmup") o.warmup = Number(argv[++i]);
+    else if (a === "--indexed") o.indexed = true;
     else throw new Error(`unknown argument ${a}`);
   }
   if (!o.basalt && !o.reference) {
-    throw new Error("usage: bench.mjs --basalt BIN [--reference PB_BIN] [--duration S] [--warmup S]");
+    throw new Error("usage: bench.mjs --basalt BIN [--reference PB_BIN] [--duration S] [--warmup S] [--indexed]");
   }
   return o;
 }
@@ -187,7 +188,13 @@ async function seed(srv) {
       listRule,
       viewRule: listRule,
       fields,
-      indexes: [],
+      // --indexed: the same indexes on both servers, matching the workloads' filter and sort
+      indexes: opts.indexed
+        ? [
+            `CREATE INDEX idx_${name}_pub_views ON ${name} (published, views)`,
+            `CREATE INDEX idx_${name}_author_pub_views ON ${name} (author, published, views)`,
+          ]
+        : [],
     });
   }
   const userIds = [];
