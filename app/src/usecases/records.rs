@@ -41,9 +41,7 @@ impl App {
         c: &Collection,
         id: &str,
     ) -> Result<Option<Record>, AppError> {
-        let sql = format!("SELECT * FROM {} WHERE `id` = ? LIMIT 1", ident(&c.name));
-        let rows = self.db().query(&sql, &[id.into()]).await?;
-        Ok(rows.first().map(|r| store::record_from_row(c, r)))
+        self.find_guarded(c, id, None).await
     }
 
     /// What `auth` may see of records of `c`.
@@ -270,7 +268,7 @@ impl App {
         c: &Collection,
         id: &str,
         rule: Option<&CompiledFilter>,
-    ) -> Result<Option<Record>, ServiceError> {
+    ) -> Result<Option<Record>, AppError> {
         let alias = ident(&c.name);
         let mut sql = format!("SELECT {alias}.* FROM {alias} WHERE {alias}.`id` = ?");
         let mut params = vec![SqlValue::from(id)];
