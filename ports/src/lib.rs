@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod db;
 pub mod files;
+pub mod hook;
 pub mod mail;
 pub mod random;
 pub mod service;
