@@ -8,22 +8,32 @@ use basalt_ports::db::{Row, Transaction};
 use basalt_ports::{Clock, Database, Random};
 
 const COLLECTIONS_SQL: &str = "SELECT * FROM `_collections` ORDER BY `created`, `rowid`";
+use crate::hooks::Hooks;
+use crate::tx::TxShared;
 use std::sync::{Arc, RwLock};
 
 /// A running Basalt: the database, clock, randomness and the collections cache. Cheap to
 /// clone; every clone shares the same state. It implements the service API
 /// ([`basalt_ports::Services`]) the HTTP adapter drives.
+///
+/// Inside [`App::run_in_transaction`] the closure gets a *transactional* clone: same state,
+/// but every statement runs in the open transaction.
 #[derive(Clone)]
 pub struct App {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
+    /// The database statements go to: the pool, or the open transaction.
+    pub(crate) db: Arc<dyn Database>,
+    /// The open transaction of a transactional app.
+    pub(crate) tx: Option<Arc<TxShared>>,
 }
 
-struct Inner {
-    db: Arc<dyn Database>,
+pub(crate) struct Inner {
+    pub(crate) db: Arc<dyn Database>,
     auxiliary: Arc<dyn Database>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
     collections: RwLock<Arc<Vec<Collection>>>,
+    pub(crate) hooks: Hooks,
 }
 
 impl App {
@@ -43,18 +53,35 @@ impl App {
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
-                db,
+                db: db.clone(),
                 auxiliary,
                 clock,
                 random,
                 collections: RwLock::new(Arc::new(Vec::new())),
+                hooks: Hooks::default(),
             }),
+            db,
+            tx: None,
         }
     }
 
-    /// The database port.
+    /// The database port: inside a transaction, the transaction.
     pub fn db(&self) -> &Arc<dyn Database> {
-        &self.inner.db
+        &self.db
+    }
+
+    /// The same app outside any transaction (itself when not transactional).
+    pub fn non_transactional(&self) -> App {
+        App {
+            inner: self.inner.clone(),
+            db: self.inner.db.clone(),
+            tx: None,
+        }
+    }
+
+    /// True inside [`App::run_in_transaction`].
+    pub fn is_transactional(&self) -> bool {
+        self.tx.is_some()
     }
 
     /// The auxiliary database (`auxiliary.db`).
@@ -129,6 +156,9 @@ impl App {
         }
         if let Ok(mut guard) = self.inner.collections.write() {
             *guard = Arc::new(list);
+        }
+        if let Some(tx) = &self.tx {
+            tx.mark_schema_changed();
         }
         Ok(())
     }

@@ -27,13 +27,34 @@ pub enum AppError {
     /// Validation failed.
     #[error("validation failed: {0}")]
     Validation(ValidationErrors),
+    /// An error a hook or a use case returned in the service API's terms (kept as is, so a
+    /// hook's 400 or 404 reaches the client unchanged).
+    #[error("{0}")]
+    Service(ServiceError),
+}
+
+/// The message of a 400 carrying field errors from a model validation.
+const VALIDATION_FAILED: &str = "Failed to validate.";
+
+impl From<ServiceError> for AppError {
+    /// Field errors (as [`From<AppError>`] makes them) come back as
+    /// [`AppError::Validation`]; anything else is kept as [`AppError::Service`].
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::BadRequest { message, data } if message == VALIDATION_FAILED => {
+                AppError::Validation(data)
+            }
+            other => AppError::Service(other),
+        }
+    }
 }
 
 impl From<AppError> for ServiceError {
     fn from(e: AppError) -> Self {
         match e {
+            AppError::Service(e) => e,
             AppError::Validation(data) => ServiceError::BadRequest {
-                message: "Failed to validate.".into(),
+                message: VALIDATION_FAILED.into(),
                 data,
             },
             AppError::NotFound(_) => ServiceError::not_found(),

@@ -17,10 +17,13 @@ pub mod cli;
 mod dbconnect;
 mod error;
 mod find;
+pub mod hooks;
 mod infra;
 mod server;
 mod store;
 mod superuser;
+mod transaction;
+mod tx;
 mod usecases;
 
 pub use app::App;
@@ -30,7 +33,8 @@ pub use dbconnect::{
 pub use error::AppError;
 pub use infra::{OsRandom, SystemClock};
 pub use server::{
-    AppConfig, ServeConfig, open, open_with, open_with_config, serve, shutdown_signal, spawn,
+    AppConfig, ServeConfig, new_app, open, open_with, open_with_config, serve, shutdown_signal,
+    spawn,
 };
 pub use superuser::SuperuserMode;
 

@@ -2,6 +2,7 @@
 
 use crate::dbconnect::{DbConnect, default_db_connect};
 use crate::error::AppError;
+use crate::hooks::AppEvent;
 use crate::{App, OsRandom, SystemClock};
 use basalt_http::{HttpConfig, router};
 use basalt_ports::Database;
@@ -73,6 +74,14 @@ pub async fn open(data_dir: &Path) -> Result<App, AppError> {
 /// `config.db_connect`, and bootstraps it. A database that cannot be opened is a
 /// [`AppError::Config`] naming it.
 pub async fn open_with_config(config: &AppConfig) -> Result<App, AppError> {
+    let app = new_app(config).await?;
+    app.bootstrap().await?;
+    Ok(app)
+}
+
+/// Like [`open_with_config`] without the bootstrap: bind hooks (`on_bootstrap` among
+/// them) on the returned app, then call [`App::bootstrap`] (PocketBase's `New` + `Start`).
+pub async fn new_app(config: &AppConfig) -> Result<App, AppError> {
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir)
         .map_err(|e| AppError::Config(format!("cannot create data dir {}: {e}", dir.display())))?;
@@ -84,9 +93,12 @@ pub async fn open_with_config(config: &AppConfig) -> Result<App, AppError> {
     };
     let data = connect("data.db").await?;
     let auxiliary = connect("auxiliary.db").await?;
-    let app = App::with_auxiliary(data, auxiliary, Arc::new(SystemClock), Arc::new(OsRandom));
-    app.bootstrap().await?;
-    Ok(app)
+    Ok(App::with_auxiliary(
+        data,
+        auxiliary,
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+    ))
 }
 
 /// Builds and bootstraps an app on one [`Database`] (for `data.db` and `auxiliary.db` alike).
@@ -143,16 +155,25 @@ async fn run(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
-    let services: basalt_http::SharedServices = Arc::new(app);
+    let services: basalt_http::SharedServices = Arc::new(app.clone());
     let endpoint = router(services, http);
     tracing::info!(%addr, "server started");
-    poem::Server::new_with_acceptor(
+    let served = poem::Server::new_with_acceptor(
         poem::listener::TcpAcceptor::from_tokio(listener)
             .map_err(|e| AppError::Config(e.to_string()))?,
     )
     .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))
     .await
-    .map_err(|e| AppError::Internal(format!("server: {e}")))
+    .map_err(|e| AppError::Internal(format!("server: {e}")));
+    let mut event = AppEvent::new(app.clone());
+    if let Err(e) = app
+        .on_terminate()
+        .trigger(&mut event, |_| Box::pin(async { Ok(()) }))
+        .await
+    {
+        tracing::error!(error = %e, "on_terminate hook failed");
+    }
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

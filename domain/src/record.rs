@@ -8,7 +8,8 @@ use crate::sql::SqlValue;
 use serde_json::{Map, Value, json};
 
 /// One record of a collection; `data` holds every field's normalized value by field name.
-#[derive(Debug, Clone, PartialEq)]
+/// Two records are equal when they belong to the same collection and hold the same values.
+#[derive(Debug, Clone)]
 pub struct Record {
     /// The owning collection's id.
     pub collection_id: String,
@@ -16,6 +17,36 @@ pub struct Record {
     pub collection_name: String,
     /// Field values by field name.
     pub data: Map<String, Value>,
+    /// The id the record is stored under (`None` until it is saved).
+    stored_id: Option<String>,
+    /// A new plain password to hash on save.
+    password: Option<PlainPassword>,
+    /// What `to_json` shows beyond the collection's defaults.
+    shape: Shape,
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        self.collection_id == other.collection_id && self.data == other.data
+    }
+}
+
+/// A plain password waiting to be hashed; its `Debug` never shows it.
+#[derive(Clone, PartialEq)]
+struct PlainPassword(String);
+
+impl std::fmt::Debug for PlainPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlainPassword(***)")
+    }
+}
+
+/// Per-record overrides of the API JSON (PocketBase's `Hide`, `Unhide`, `WithCustomData`).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Shape {
+    hidden: Vec<String>,
+    unhidden: Vec<String>,
+    custom_data: bool,
 }
 
 /// The body keys of an auth record that are not fields.
@@ -50,7 +81,69 @@ impl Record {
             collection_id: c.id.clone(),
             collection_name: c.name.clone(),
             data,
+            stored_id: None,
+            password: None,
+            shape: Shape::default(),
         }
+    }
+
+    /// True until the record is saved (or when it was built, not loaded).
+    pub fn is_new(&self) -> bool {
+        self.stored_id.is_none()
+    }
+
+    /// The id the record is stored under (it differs from [`Record::id`] while an id
+    /// change is pending).
+    pub fn stored_id(&self) -> Option<&str> {
+        self.stored_id.as_deref()
+    }
+
+    /// Marks the record as stored under its current id (after a save or a load).
+    pub fn mark_stored(&mut self) {
+        self.stored_id = Some(self.id().to_owned());
+    }
+
+    /// Marks the record as new again (after a delete).
+    pub fn mark_new(&mut self) {
+        self.stored_id = None;
+    }
+
+    /// Sets a new plain password, hashed into the password field when the record is saved.
+    pub fn set_password(&mut self, plain: impl Into<String>) {
+        self.password = Some(PlainPassword(plain.into()));
+    }
+
+    /// The plain password set since the last save, if any.
+    pub fn pending_password(&self) -> Option<&str> {
+        self.password.as_ref().map(|p| p.0.as_str())
+    }
+
+    /// Forgets the plain password (once hashed).
+    pub fn clear_pending_password(&mut self) {
+        self.password = None;
+    }
+
+    /// Hides fields from the API JSON (PocketBase's `Record.Hide`).
+    pub fn hide(&mut self, fields: &[&str]) {
+        for f in fields {
+            self.shape.unhidden.retain(|u| u != f);
+            self.shape.hidden.push((*f).to_owned());
+        }
+    }
+
+    /// Shows fields marked hidden in the collection in the API JSON (`Record.Unhide`);
+    /// the password hash and token key stay out.
+    pub fn unhide(&mut self, fields: &[&str]) {
+        for f in fields {
+            self.shape.hidden.retain(|h| h != f);
+            self.shape.unhidden.push((*f).to_owned());
+        }
+    }
+
+    /// With `true`, values set under names that are not fields show in the API JSON
+    /// (`Record.WithCustomData`).
+    pub fn with_custom_data(&mut self, on: bool) {
+        self.shape.custom_data = on;
     }
 
     /// A record read from a row: `(column, value)` pairs; unknown columns are ignored.
@@ -64,6 +157,7 @@ impl Record {
                 rec.data.insert(f.name.clone(), f.from_sql(v));
             }
         }
+        rec.mark_stored();
         rec
     }
 
@@ -105,13 +199,23 @@ impl Record {
             if matches!(f.kind, FieldKind::Password(_)) || (c.is_auth() && f.name == "tokenKey") {
                 continue;
             }
-            if f.hidden && !vis.hidden {
+            if self.shape.hidden.contains(&f.name) {
+                continue;
+            }
+            if f.hidden && !vis.hidden && !self.shape.unhidden.contains(&f.name) {
                 continue;
             }
             if c.is_auth() && f.name == "email" && !email_visible {
                 continue;
             }
             out.insert(f.name.clone(), self.get(&f.name).clone());
+        }
+        if self.shape.custom_data {
+            for (k, v) in &self.data {
+                if c.field(k).is_none() && !self.shape.hidden.contains(k) {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
         }
         Value::Object(out)
     }
@@ -172,13 +276,36 @@ impl Record {
     /// Runs every field's value checks; the password field checks the plain password from
     /// `auth` (required on create), and `passwordConfirm` must match it.
     pub fn validate(&self, c: &Collection, auth: &AuthInput, is_create: bool) -> ValidationErrors {
+        let mut errs = self.validate_fields(c, auth.password.as_deref(), is_create);
+        if c.is_auth() && (is_create || auth.password.is_some()) {
+            let confirm = auth.password_confirm.as_deref().unwrap_or("");
+            if confirm.is_empty() {
+                errs.add("passwordConfirm", FieldError::required());
+            } else if Some(confirm) != auth.password.as_deref() {
+                errs.add(
+                    "passwordConfirm",
+                    FieldError::new("validation_values_mismatch", "Values don't match."),
+                );
+            }
+        }
+        errs
+    }
+
+    /// The model-level checks of every field (what a save runs): the password field checks
+    /// `password`, the plain password about to be hashed (required on create).
+    pub fn validate_fields(
+        &self,
+        c: &Collection,
+        password: Option<&str>,
+        is_create: bool,
+    ) -> ValidationErrors {
         let mut errs = ValidationErrors::new();
         for f in &c.fields {
             match &f.kind {
                 FieldKind::Autodate(_) => continue,
                 FieldKind::Password(_) => {
-                    if is_create || auth.password.is_some() {
-                        let plain = json!(auth.password.clone().unwrap_or_default());
+                    if is_create || password.is_some() {
+                        let plain = json!(password.unwrap_or_default());
                         if let Err(e) = f.validate_value(&plain) {
                             errs.add(f.name.clone(), e);
                         }
@@ -189,17 +316,6 @@ impl Record {
                         errs.add(f.name.clone(), e);
                     }
                 }
-            }
-        }
-        if c.is_auth() && (is_create || auth.password.is_some()) {
-            let confirm = auth.password_confirm.as_deref().unwrap_or("");
-            if confirm.is_empty() {
-                errs.add("passwordConfirm", FieldError::required());
-            } else if Some(confirm) != auth.password.as_deref() {
-                errs.add(
-                    "passwordConfirm",
-                    FieldError::new("validation_values_mismatch", "Values don't match."),
-                );
             }
         }
         errs

@@ -2,6 +2,7 @@
 
 use crate::App;
 use crate::error::AppError;
+use crate::hooks::AppEvent;
 use crate::usecases::SaveError;
 use basalt_domain::collection::Collection;
 use serde_json::Value;
@@ -19,10 +20,25 @@ const SYSTEM_TABLES: [&str; 4] = [
 const INIT_MIGRATION: &str = "1640988000_init.go";
 
 impl App {
-    /// Creates the system tables and, on a new database, the default collections
-    /// (`_mfas`, `_otps`, `_externalAuths`, `_authOrigins`, `_superusers`, `users`) in one
-    /// transaction; then loads the collections cache. Safe to call on every start.
+    /// Runs `on_bootstrap`, whose default action creates the system tables and, on a new
+    /// database, the default collections (`_mfas`, `_otps`, `_externalAuths`,
+    /// `_authOrigins`, `_superusers`, `users`) in one transaction, then loads the
+    /// collections cache. Safe to call on every start.
     pub async fn bootstrap(&self) -> Result<(), AppError> {
+        let mut event = AppEvent::new(self.clone());
+        self.on_bootstrap()
+            .trigger(&mut event, |e| {
+                Box::pin(async move {
+                    let app = e.app.clone();
+                    app.bootstrap_data().await?;
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn bootstrap_data(&self) -> Result<(), AppError> {
         let mut tx = self.db().begin().await?;
         for sql in SYSTEM_TABLES {
             tx.execute(sql, &[]).await?;

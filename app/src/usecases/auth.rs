@@ -4,6 +4,9 @@
 
 use crate::App;
 use crate::error::AppError;
+use crate::hooks::{
+    RecordAuthRefreshRequestEvent, RecordAuthRequestEvent, RecordAuthWithPasswordRequestEvent,
+};
 use crate::store;
 use async_trait::async_trait;
 use basalt_domain::collection::Collection;
@@ -11,7 +14,8 @@ use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::record::Record;
 use basalt_domain::schema::ident;
 use basalt_domain::token::{AuthClaims, TOKEN_TYPE_AUTH, signing_key};
-use basalt_ports::{Auth, AuthApi, AuthResponse, ServiceError};
+use basalt_ports::hook::Chain;
+use basalt_ports::{Auth, AuthApi, AuthResponse, RequestContext, ServiceError};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Value, json};
 
@@ -57,18 +61,52 @@ impl App {
         .map_err(|e| AppError::Internal(format!("jwt: {e}")))
     }
 
-    fn auth_response(&self, c: &Collection, record: &Record) -> Result<AuthResponse, ServiceError> {
-        let token = self.new_auth_token(c, record)?;
-        let auth = Auth::Record {
-            collection_id: c.id.clone(),
-            collection_name: c.name.clone(),
-            id: record.id().to_owned(),
-            superuser: c.is_superusers(),
-        };
-        Ok(AuthResponse {
+    /// The `{token, record}` answer for `record`, through `on_record_auth_request` (whose
+    /// default action renders the record, enriched, as its owner sees it).
+    async fn auth_response(
+        &self,
+        c: &Collection,
+        record: Record,
+        method: &str,
+    ) -> Result<AuthResponse, ServiceError> {
+        let token = self.new_auth_token(c, &record)?;
+        let mut event = RecordAuthRequestEvent {
+            app: self.clone(),
+            collection: c.clone(),
+            record,
             token,
-            record: record.to_json(c, Self::visibility(c, &auth, record.id())),
-        })
+            auth_method: method.to_owned(),
+            response: None,
+            chain: Chain::default(),
+        };
+        self.inner
+            .hooks
+            .on_record_auth_request
+            .trigger(&mut event, |e| {
+                Box::pin(async move {
+                    let c = &e.collection;
+                    let auth = Auth::Record {
+                        collection_id: c.id.clone(),
+                        collection_name: c.name.clone(),
+                        id: e.record.id().to_owned(),
+                        superuser: c.is_superusers(),
+                    };
+                    let mut records = vec![e.record.clone()];
+                    let app = e.app.clone();
+                    app.enrich_records(c, &RequestContext::with_auth(auth.clone()), &mut records)
+                        .await?;
+                    let shown = records.pop().unwrap_or_else(|| e.record.clone());
+                    e.response = Some(AuthResponse {
+                        token: e.token.clone(),
+                        record: shown.to_json(c, Self::visibility(c, &auth, shown.id())),
+                    });
+                    Ok(())
+                })
+            })
+            .await?;
+        event
+            .response
+            .ok_or_else(|| ServiceError::Internal("no auth response was set".into()))
     }
 
     async fn verify_token(&self, token: &str) -> Option<(Collection, Record)> {
@@ -190,18 +228,43 @@ impl AuthApi for App {
                 break;
             }
         }
-        let Some(record) = found else {
-            return Err(failed_to_authenticate());
+        let mut event = RecordAuthWithPasswordRequestEvent {
+            app: self.clone(),
+            collection: c,
+            identity: identity.to_owned(),
+            identity_field: identity_field.unwrap_or_default().to_owned(),
+            record: found,
+            response: None,
+            password: password.to_owned(),
+            chain: Chain::default(),
         };
-        let hash = record.text("password").to_owned();
-        let plain = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || bcrypt::verify(plain, &hash).unwrap_or(false))
-            .await
-            .unwrap_or(false);
-        if !ok {
-            return Err(failed_to_authenticate());
-        }
-        self.auth_response(&c, &record)
+        self.inner
+            .hooks
+            .on_record_auth_with_password_request
+            .trigger(&mut event, |e| {
+                Box::pin(async move {
+                    let Some(record) = e.record.clone() else {
+                        return Err(failed_to_authenticate());
+                    };
+                    let hash = record.text("password").to_owned();
+                    let plain = e.password.clone();
+                    let ok = tokio::task::spawn_blocking(move || {
+                        bcrypt::verify(plain, &hash).unwrap_or(false)
+                    })
+                    .await
+                    .unwrap_or(false);
+                    if !ok {
+                        return Err(failed_to_authenticate());
+                    }
+                    let app = e.app.clone();
+                    e.response = Some(app.auth_response(&e.collection, record, "password").await?);
+                    Ok(())
+                })
+            })
+            .await?;
+        event
+            .response
+            .ok_or_else(|| ServiceError::Internal("no auth response was set".into()))
     }
 
     async fn auth_refresh(
@@ -232,6 +295,27 @@ impl AuthApi for App {
             .find_record(&c, id)
             .await?
             .ok_or_else(ServiceError::not_found)?;
-        self.auth_response(&c, &record)
+        let mut event = RecordAuthRefreshRequestEvent {
+            app: self.clone(),
+            collection: c,
+            record,
+            response: None,
+            chain: Chain::default(),
+        };
+        self.inner
+            .hooks
+            .on_record_auth_refresh_request
+            .trigger(&mut event, |e| {
+                Box::pin(async move {
+                    let app = e.app.clone();
+                    let record = e.record.clone();
+                    e.response = Some(app.auth_response(&e.collection, record, "refresh").await?);
+                    Ok(())
+                })
+            })
+            .await?;
+        event
+            .response
+            .ok_or_else(|| ServiceError::Internal("no auth response was set".into()))
     }
 }

@@ -40,7 +40,7 @@ impl From<AppError> for SaveError {
 }
 
 impl SaveError {
-    fn into_service(self, action: &str) -> ServiceError {
+    pub(crate) fn into_service(self, action: &str) -> ServiceError {
         match self {
             SaveError::Invalid(data) => ServiceError::BadRequest {
                 message: format!("Failed to {action} collection."),
@@ -226,7 +226,7 @@ impl App {
     }
 
     /// Saves one collection in its own transaction and reloads the cache.
-    pub(crate) async fn save_collection(
+    pub(crate) async fn store_collection(
         &self,
         c: Collection,
         original: Option<&Collection>,
@@ -238,7 +238,7 @@ impl App {
         Ok(saved)
     }
 
-    async fn delete_collection_in(
+    pub(crate) async fn delete_collection_in(
         &self,
         tx: &mut dyn Transaction,
         c: &Collection,
@@ -344,11 +344,9 @@ impl CollectionsApi for App {
             });
         }
         let c = self.collection_from_body(&body).map_err(|_| bad_format())?;
-        let saved = self
-            .save_collection(c, None)
-            .await
-            .map_err(|e| e.into_service("create"))?;
-        Ok(saved.to_json(false))
+        let mut c = c;
+        self.save_collection(&mut c).await?;
+        Ok(c.to_json(false))
     }
 
     async fn update_collection(
@@ -363,20 +361,15 @@ impl CollectionsApi for App {
             return Err(bad_format());
         }
         let c = Self::collection_with_patch(&original, &body).map_err(|_| bad_format())?;
-        let saved = self
-            .save_collection(c, Some(&original))
-            .await
-            .map_err(|e| e.into_service("update"))?;
-        Ok(saved.to_json(false))
+        let mut c = c;
+        self.save_collection(&mut c).await?;
+        Ok(c.to_json(false))
     }
 
     async fn delete_collection(&self, auth: &Auth, id_or_name: &str) -> Result<(), ServiceError> {
         require_superuser(auth)?;
-        let c = self.found(id_or_name)?;
-        let mut tx = self.db().begin().await?;
-        self.delete_collection_in(tx.as_mut(), &c).await?;
-        tx.commit().await?;
-        self.reload_collections().await?;
+        let mut c = self.found(id_or_name)?;
+        self.drop_collection(&mut c).await?;
         Ok(())
     }
 

@@ -200,6 +200,13 @@ impl Enricher<'_> {
         for level in &by_depth {
             self.load_level(&mut nodes, level).await;
         }
+        for node in nodes.iter_mut() {
+            if let State::Loaded(l) = &mut node.state {
+                self.app
+                    .enrich_records(&l.collection, self.req, &mut l.records)
+                    .await?;
+            }
+        }
         let active = active_nodes(&nodes);
         let mut rendered: HashMap<usize, HashMap<String, Value>> = HashMap::new();
         for level in by_depth.iter().rev() {

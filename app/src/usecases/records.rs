@@ -6,6 +6,7 @@ use super::access::{Gate, bad_filter, check_superuser_only_fields, gate, superus
 use super::list::{page_bounds, total_pages};
 use crate::App;
 use crate::error::AppError;
+use crate::hooks::{RecordRequestEvent, RecordsListRequestEvent};
 use crate::store;
 use async_trait::async_trait;
 use basalt_domain::collection::Collection;
@@ -15,11 +16,9 @@ use basalt_domain::filter::CompiledFilter;
 use basalt_domain::record::{AuthInput, Record, Visibility};
 use basalt_domain::schema::ident;
 use basalt_ports::db::{DbError, SqlValue};
+use basalt_ports::hook::Chain;
 use basalt_ports::{Auth, ListQuery, ListResult, RecordsApi, RequestContext, ServiceError};
 use serde_json::{Map, Value};
-
-/// The bcrypt cost PocketBase uses when a password field's `cost` is 0.
-const DEFAULT_BCRYPT_COST: u32 = 10;
 
 fn missing_collection() -> ServiceError {
     ServiceError::NotFound("Missing collection context.".into())
@@ -74,7 +73,7 @@ impl App {
 
     /// Fills the values the server generates: autodates, and on create the
     /// `autogeneratePattern` text fields (the id among them) left empty.
-    fn fill_generated(
+    pub(crate) fn fill_generated(
         &self,
         c: &Collection,
         record: &mut Record,
@@ -102,44 +101,8 @@ impl App {
         Ok(())
     }
 
-    /// Validates, then hashes a new password (rotating the token key on updates); `Err`
-    /// holds field errors or a failure.
-    async fn validate_and_hash(
-        &self,
-        c: &Collection,
-        record: &mut Record,
-        input: &AuthInput,
-        is_create: bool,
-    ) -> Result<(), Result<ValidationErrors, AppError>> {
-        let mut errs = record.validate(c, input, is_create);
-        self.check_relations(c, record, &mut errs)
-            .await
-            .map_err(Err)?;
-        if !errs.is_empty() {
-            return Err(Ok(errs));
-        }
-        if let (Some(plain), Some(field)) = (
-            input.password.clone(),
-            c.fields
-                .iter()
-                .find(|f| matches!(f.kind, FieldKind::Password(_))),
-        ) {
-            let cost = match &field.kind {
-                FieldKind::Password(o) if o.cost > 0 => o.cost as u32,
-                _ => DEFAULT_BCRYPT_COST,
-            };
-            let hash = self.hash_password(plain, cost).await.map_err(Err)?;
-            record.set(&field.name, Value::String(hash));
-            if c.is_auth() && !is_create {
-                let key = self.random_from_pattern("[a-zA-Z0-9]{50}").map_err(Err)?;
-                record.set("tokenKey", Value::String(key));
-            }
-        }
-        Ok(())
-    }
-
     /// Adds `validation_missing_rel_records` for relation ids that don't exist.
-    async fn check_relations(
+    pub(crate) async fn check_relations(
         &self,
         c: &Collection,
         record: &Record,
@@ -185,36 +148,6 @@ impl App {
         }
         Ok(())
     }
-
-    /// Writes `record` (insert or update) in a transaction, turning UNIQUE violations into
-    /// `validation_not_unique` errors on the offending fields.
-    async fn write_record(
-        &self,
-        c: &Collection,
-        record: &Record,
-        old_id: Option<&str>,
-        action: &str,
-    ) -> Result<(), ServiceError> {
-        let mut tx = self.db().begin().await?;
-        let res = match old_id {
-            None => store::insert_record(tx.as_mut(), c, record).await,
-            Some(id) => store::update_record(tx.as_mut(), c, id, record).await,
-        };
-        match res {
-            Ok(()) => {
-                tx.commit().await?;
-                Ok(())
-            }
-            Err(AppError::Db(DbError::Unique(msg))) => {
-                tx.rollback().await?;
-                Err(ServiceError::BadRequest {
-                    message: format!("Failed to {action} record."),
-                    data: unique_errors(c, &msg),
-                })
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
 }
 
 /// A list query SQLite rejected: a bad filter or sort (400); anything else stays a 500.
@@ -232,28 +165,6 @@ fn missing_rel() -> FieldError {
     )
 }
 
-/// Maps SQLite's `UNIQUE constraint failed: t.a, t.b` to `validation_not_unique` per field.
-fn unique_errors(c: &Collection, msg: &str) -> ValidationErrors {
-    let mut errs = ValidationErrors::new();
-    let cols = msg.rsplit(':').next().unwrap_or("");
-    for col in cols.split(',') {
-        let name = col.trim().rsplit('.').next().unwrap_or("").trim();
-        if c.field(name).is_some() {
-            errs.add(
-                name,
-                FieldError::new("validation_not_unique", "Value must be unique."),
-            );
-        }
-    }
-    if errs.is_empty() {
-        errs.add(
-            "id",
-            FieldError::new("validation_not_unique", "Value must be unique."),
-        );
-    }
-    errs
-}
-
 fn failed(action: &str, data: ValidationErrors) -> ServiceError {
     ServiceError::BadRequest {
         message: format!("Failed to {action} record."),
@@ -263,7 +174,7 @@ fn failed(action: &str, data: ValidationErrors) -> ServiceError {
 
 impl App {
     /// Finds record `id` of `c`, also requiring `rule` (if any) to hold for it.
-    async fn find_guarded(
+    pub(crate) async fn find_guarded(
         &self,
         c: &Collection,
         id: &str,
@@ -304,7 +215,7 @@ impl App {
 
     /// Whether the record about to be created satisfies the create rule: the rule runs
     /// against a one-row CTE of its values, as PocketBase does.
-    async fn create_rule_passes(
+    pub(crate) async fn create_rule_passes(
         &self,
         c: &Collection,
         req: &RequestContext,
@@ -400,7 +311,6 @@ impl RecordsApi for App {
             .await
             .map_err(query_error)?;
         let records = rows.iter().map(|r| store::record_from_row(&c, r)).collect();
-        let items = self.render_records(&c, req, &Map::new(), records).await?;
         let (total_items, total_pages) = if query.skip_total {
             (-1, -1)
         } else {
@@ -417,13 +327,42 @@ impl RecordsApi for App {
                 .unwrap_or(0);
             (total, total_pages(total, per_page))
         };
-        Ok(ListResult {
+        let mut event = RecordsListRequestEvent {
+            app: self.clone(),
+            request: req.clone(),
+            collection: c,
+            records,
+            result: None,
+            chain: Chain::default(),
+        };
+        self.inner
+            .hooks
+            .on_records_list_request
+            .trigger(&mut event, move |e| {
+                Box::pin(async move {
+                    let app = e.app.clone();
+                    let records = std::mem::take(&mut e.records);
+                    let items = app
+                        .render_records(&e.collection, &e.request, &Map::new(), records)
+                        .await?;
+                    e.result = Some(ListResult {
+                        page,
+                        per_page,
+                        total_items,
+                        total_pages,
+                        items,
+                    });
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(event.result.unwrap_or(ListResult {
             page,
             per_page,
             total_items,
             total_pages,
-            items,
-        })
+            items: Vec::new(),
+        }))
     }
 
     async fn view_record(
@@ -439,7 +378,13 @@ impl RecordsApi for App {
             return Err(superusers_only());
         }
         let rec = self.record_for(&c, req, id, &rule, &Map::new()).await?;
-        self.render_record(&c, req, &Map::new(), rec).await
+        let mut event = self.request_event(req, Map::new(), c, rec);
+        self.inner
+            .hooks
+            .on_record_view_request
+            .trigger(&mut event, |e| Box::pin(respond_with_record(e)))
+            .await?;
+        Ok(event.response.unwrap_or(Value::Null))
     }
 
     async fn create_record(
@@ -455,41 +400,22 @@ impl RecordsApi for App {
         if c.is_view() {
             return Err(ServiceError::bad_request("Unsupported collection type."));
         }
-        let rule = gate(&c.rules.create, auth);
-        if rule == Gate::SuperusersOnly {
+        if gate(&c.rules.create, auth) == Gate::SuperusersOnly {
             return Err(superusers_only());
         }
         let mut record = Record::new(&c);
         let input = record.apply_input(&c, &body, true, auth.is_superuser());
+        if let Some(plain) = &input.password {
+            record.set_password(plain.clone());
+        }
         self.fill_generated(&c, &mut record, true)?;
-        if let Gate::Expr(expr) = &rule
-            && !self
-                .create_rule_passes(&c, req, expr, &record, &body)
-                .await?
-        {
-            return Err(failed("create", ValidationErrors::new()));
-        }
-        if c.is_auth() {
-            let manager = match (auth.is_superuser(), manage_rule(&c, auth)) {
-                (true, _) => true,
-                (false, Some(expr)) => {
-                    self.create_rule_passes(&c, req, &expr, &record, &body)
-                        .await?
-                }
-                (false, None) => false,
-            };
-            let errs = self.auth_form_errors(None, &record, &input, manager).await;
-            if !errs.is_empty() {
-                return Err(failed("create", errs));
-            }
-        }
-        match self.validate_and_hash(&c, &mut record, &input, true).await {
-            Ok(()) => {}
-            Err(Ok(errs)) => return Err(failed("create", errs)),
-            Err(Err(e)) => return Err(e.into()),
-        }
-        self.write_record(&c, &record, None, "create").await?;
-        self.render_record(&c, req, &body, record).await
+        let mut event = self.request_event(req, body, c, record);
+        self.inner
+            .hooks
+            .on_record_create_request
+            .trigger(&mut event, move |e| Box::pin(api_create(e, input)))
+            .await?;
+        Ok(event.response.unwrap_or(Value::Null))
     }
 
     async fn update_record(
@@ -513,32 +439,18 @@ impl RecordsApi for App {
         let original = self.record_for(&c, req, id, &rule, &body).await?;
         let mut record = original.clone();
         let input = record.apply_input(&c, &body, false, auth.is_superuser());
-        if c.is_auth() {
-            let manager = match (auth.is_superuser(), manage_rule(&c, auth)) {
-                (true, _) => true,
-                (false, Some(expr)) => {
-                    let info = self.request_info(req, body.clone()).await?;
-                    let compiled = self.compile_where(&c, &expr, &info, &ident(&c.name), true)?;
-                    self.find_guarded(&c, id, Some(&compiled)).await?.is_some()
-                }
-                (false, None) => false,
-            };
-            let errs = self
-                .auth_form_errors(Some(&original), &record, &input, manager)
-                .await;
-            if !errs.is_empty() {
-                return Err(failed("update", errs));
-            }
+        if let Some(plain) = &input.password {
+            record.set_password(plain.clone());
         }
-        self.fill_generated(&c, &mut record, false)?;
-        match self.validate_and_hash(&c, &mut record, &input, false).await {
-            Ok(()) => {}
-            Err(Ok(errs)) => return Err(failed("update", errs)),
-            Err(Err(e)) => return Err(e.into()),
-        }
-        self.write_record(&c, &record, Some(original.id()), "update")
+        let mut event = self.request_event(req, body, c, record);
+        self.inner
+            .hooks
+            .on_record_update_request
+            .trigger(&mut event, move |e| {
+                Box::pin(api_update(e, original, input))
+            })
             .await?;
-        self.render_record(&c, req, &body, record).await
+        Ok(event.response.unwrap_or(Value::Null))
     }
 
     async fn delete_record(
@@ -557,11 +469,150 @@ impl RecordsApi for App {
             return Err(superusers_only());
         }
         let rec = self.record_for(&c, req, id, &rule, &Map::new()).await?;
-        let sql = format!("DELETE FROM {} WHERE `id` = ?", ident(&c.name));
-        let mut tx = self.db().begin().await?;
-        tx.execute(&sql, &[rec.id().into()]).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut event = self.request_event(req, Map::new(), c, rec);
+        self.inner
+            .hooks
+            .on_record_delete_request
+            .trigger(&mut event, |e| {
+                Box::pin(async move {
+                    let app = e.app.clone();
+                    app.delete(&mut e.record)
+                        .await
+                        .map_err(|err| save_failed("delete", err))
+                })
+            })
+            .await
+    }
+}
+
+impl App {
+    fn request_event(
+        &self,
+        req: &RequestContext,
+        body: Map<String, Value>,
+        collection: Collection,
+        record: Record,
+    ) -> RecordRequestEvent {
+        RecordRequestEvent {
+            app: self.clone(),
+            request: req.clone(),
+            body,
+            collection,
+            record,
+            response: None,
+            chain: Chain::default(),
+        }
+    }
+}
+
+/// The default action of the view request (and the last step of create/update): the
+/// record's response JSON.
+async fn respond_with_record(e: &mut RecordRequestEvent) -> Result<(), ServiceError> {
+    let app = e.app.clone();
+    let json = app
+        .render_record(&e.collection, &e.request, &e.body, e.record.clone())
+        .await?;
+    e.response = Some(json);
+    Ok(())
+}
+
+/// A failed model save as the API reports it: field errors under "Failed to {action}
+/// record.", anything else unchanged.
+fn save_failed(action: &str, err: AppError) -> ServiceError {
+    match err {
+        AppError::Validation(data) => failed(action, data),
+        other => other.into(),
+    }
+}
+
+/// The default action of `on_record_create_request`: the create rule (against the record
+/// as it would be stored), the auth form checks, the form's validation, then the save.
+async fn api_create(e: &mut RecordRequestEvent, input: AuthInput) -> Result<(), ServiceError> {
+    let app = e.app.clone();
+    let (c, req, body) = (&e.collection, &e.request, &e.body);
+    if let Gate::Expr(expr) = gate(&c.rules.create, &req.auth)
+        && !app
+            .create_rule_passes(c, req, &expr, &e.record, body)
+            .await?
+    {
+        return Err(failed("create", ValidationErrors::new()));
+    }
+    if c.is_auth() {
+        let manager = match (req.auth.is_superuser(), manage_rule(c, &req.auth)) {
+            (true, _) => true,
+            (false, Some(expr)) => {
+                app.create_rule_passes(c, req, &expr, &e.record, body)
+                    .await?
+            }
+            (false, None) => false,
+        };
+        let errs = app.auth_form_errors(None, &e.record, &input, manager).await;
+        if !errs.is_empty() {
+            return Err(failed("create", errs));
+        }
+    }
+    app.form_errors(c, &e.record, &input, true)
+        .await
+        .map_err(|err| save_failed("create", err))?;
+    app.save(&mut e.record)
+        .await
+        .map_err(|err| save_failed("create", err))?;
+    respond_with_record(e).await
+}
+
+/// The default action of `on_record_update_request`.
+async fn api_update(
+    e: &mut RecordRequestEvent,
+    original: Record,
+    input: AuthInput,
+) -> Result<(), ServiceError> {
+    let app = e.app.clone();
+    let (c, req) = (&e.collection, &e.request);
+    if c.is_auth() {
+        let manager = match (req.auth.is_superuser(), manage_rule(c, &req.auth)) {
+            (true, _) => true,
+            (false, Some(expr)) => {
+                let info = app.request_info(req, e.body.clone()).await?;
+                let compiled = app.compile_where(c, &expr, &info, &ident(&c.name), true)?;
+                app.find_guarded(c, original.id(), Some(&compiled))
+                    .await?
+                    .is_some()
+            }
+            (false, None) => false,
+        };
+        let errs = app
+            .auth_form_errors(Some(&original), &e.record, &input, manager)
+            .await;
+        if !errs.is_empty() {
+            return Err(failed("update", errs));
+        }
+    }
+    app.form_errors(c, &e.record, &input, false)
+        .await
+        .map_err(|err| save_failed("update", err))?;
+    app.save(&mut e.record)
+        .await
+        .map_err(|err| save_failed("update", err))?;
+    respond_with_record(e).await
+}
+
+impl App {
+    /// The record form's checks (fields, password confirmation, relations), so an API
+    /// request gets all its field errors at once, as from PocketBase.
+    async fn form_errors(
+        &self,
+        c: &Collection,
+        record: &Record,
+        input: &AuthInput,
+        is_create: bool,
+    ) -> Result<(), AppError> {
+        let mut errs = record.validate(c, input, is_create);
+        self.check_relations(c, record, &mut errs).await?;
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(errs))
+        }
     }
 }
 
@@ -617,7 +668,7 @@ impl App {
     /// The checks PocketBase's record form makes on auth records: only managers (superusers,
     /// or callers passing `manageRule`) may change `verified` or, on update, `email`; anyone
     /// else changing a password must give the current one as `oldPassword`.
-    async fn auth_form_errors(
+    pub(crate) async fn auth_form_errors(
         &self,
         original: Option<&Record>,
         record: &Record,

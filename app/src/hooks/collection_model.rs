@@ -1,0 +1,164 @@
+//! Saving and deleting collections through the collection model hooks (PocketBase's
+//! `app.Save(collection)` / `app.Delete(collection)`).
+
+use super::{CollectionErrorEvent, CollectionEvent};
+use crate::App;
+use crate::error::AppError;
+use basalt_domain::collection::Collection;
+use basalt_ports::ServiceError;
+use basalt_ports::hook::Chain;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    fn verb(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+impl App {
+    /// Creates or updates (when a collection with its id exists) `c`: completes and
+    /// validates it, migrates its table and stores it, through `on_collection_create` /
+    /// `on_collection_update`, `_validate`, `_execute` and the after hooks. On success `c`
+    /// is the stored definition (ids, system fields, secrets filled in).
+    pub async fn save_collection(&self, c: &mut Collection) -> Result<(), AppError> {
+        let exists = !c.id.is_empty() && self.find_collection(&c.id).is_some_and(|o| o.id == c.id);
+        let action = if exists {
+            Action::Update
+        } else {
+            Action::Create
+        };
+        self.run_in_transaction(|tx| async move { tx.run_collection_model(c, action).await })
+            .await
+    }
+
+    /// Deletes collection `c` and its table (system collections and collections other
+    /// collections relate to are refused), through `on_collection_delete` and friends.
+    pub async fn drop_collection(&self, c: &mut Collection) -> Result<(), AppError> {
+        self.run_in_transaction(
+            |tx| async move { tx.run_collection_model(c, Action::Delete).await },
+        )
+        .await
+    }
+
+    async fn run_collection_model(
+        &self,
+        c: &mut Collection,
+        action: Action,
+    ) -> Result<(), AppError> {
+        let hooks = &self.inner.hooks;
+        let mut event = CollectionEvent::new(self.clone(), c.clone());
+        let (hook, failure) = match action {
+            Action::Create => (
+                &hooks.on_collection_create,
+                &hooks.on_collection_after_create_error,
+            ),
+            Action::Update => (
+                &hooks.on_collection_update,
+                &hooks.on_collection_after_update_error,
+            ),
+            Action::Delete => (
+                &hooks.on_collection_delete,
+                &hooks.on_collection_after_delete_error,
+            ),
+        };
+        let result = hook
+            .trigger(&mut event, move |e| Box::pin(default_action(e, action)))
+            .await;
+        *c = event.collection;
+        match result {
+            Ok(()) => {
+                let outer = self.non_transactional();
+                let done = c.clone();
+                self.after_commit(Box::new(move || {
+                    Box::pin(async move {
+                        let hooks = &outer.inner.hooks;
+                        let hook = match action {
+                            Action::Create => &hooks.on_collection_after_create_success,
+                            Action::Update => &hooks.on_collection_after_update_success,
+                            Action::Delete => &hooks.on_collection_after_delete_success,
+                        };
+                        let mut e = CollectionEvent::new(outer.clone(), done);
+                        if let Err(err) = hook.trigger(&mut e, |_| Box::pin(async { Ok(()) })).await
+                        {
+                            tracing::error!(error = %err, "after-success collection hook failed");
+                        }
+                    })
+                }))
+                .await;
+                Ok(())
+            }
+            Err(error) => {
+                let mut e = CollectionErrorEvent {
+                    app: self.clone(),
+                    collection: c.clone(),
+                    error: error.clone(),
+                    chain: Chain::default(),
+                };
+                if let Err(err) = failure
+                    .trigger(&mut e, |_| Box::pin(async { Ok(()) }))
+                    .await
+                {
+                    tracing::error!(error = %err, "after-error collection hook failed");
+                }
+                Err(error.into())
+            }
+        }
+    }
+}
+
+async fn default_action(e: &mut CollectionEvent, action: Action) -> Result<(), ServiceError> {
+    let app = e.app.clone();
+    let hooks = &app.inner.hooks;
+    if action == Action::Delete {
+        return hooks
+            .on_collection_delete_execute
+            .trigger(e, |e| {
+                Box::pin(async move {
+                    let app = e.app.clone();
+                    let mut tx = app.db().begin().await?;
+                    app.delete_collection_in(tx.as_mut(), &e.collection).await?;
+                    tx.commit().await?;
+                    app.reload_collections().await?;
+                    Ok(())
+                })
+            })
+            .await;
+    }
+    hooks
+        .on_collection_validate
+        .trigger(e, |_| Box::pin(async { Ok(()) }))
+        .await?;
+    let execute = if action == Action::Create {
+        &hooks.on_collection_create_execute
+    } else {
+        &hooks.on_collection_update_execute
+    };
+    execute
+        .trigger(e, move |e| {
+            Box::pin(async move {
+                let app = e.app.clone();
+                let original = if action == Action::Update {
+                    app.find_collection(&e.collection.id)
+                } else {
+                    None
+                };
+                let saved = app
+                    .store_collection(e.collection.clone(), original.as_ref())
+                    .await
+                    .map_err(|err| err.into_service(action.verb()))?;
+                e.collection = saved;
+                Ok(())
+            })
+        })
+        .await
+}

@@ -1,0 +1,225 @@
+//! The events hooks receive. Each carries the app it runs on (`app`: inside a transaction,
+//! the transactional app) and the chain state `next()` uses.
+
+use crate::App;
+use basalt_domain::collection::Collection;
+use basalt_domain::record::Record;
+use basalt_ports::hook::{Chain, Event, Tagged};
+use basalt_ports::{Auth, AuthResponse, ListResult, RequestContext, ServiceError};
+use serde_json::{Map, Value};
+
+macro_rules! event {
+    ($name:ident) => {
+        impl Event for $name {
+            fn chain(&mut self) -> &mut Chain<Self> {
+                &mut self.chain
+            }
+        }
+    };
+    ($name:ident, tagged by $field:ident) => {
+        event!($name);
+        impl Tagged for $name {
+            fn has_tag(&self, tag: &str) -> bool {
+                self.$field.id == tag || self.$field.name == tag
+            }
+        }
+    };
+}
+
+/// An app lifecycle event (`on_bootstrap`, `on_terminate`, `on_settings_reload`).
+pub struct AppEvent {
+    /// The app.
+    pub app: App,
+    pub(crate) chain: Chain<Self>,
+}
+event!(AppEvent);
+
+impl AppEvent {
+    pub(crate) fn new(app: App) -> Self {
+        Self {
+            app,
+            chain: Chain::default(),
+        }
+    }
+}
+
+/// A record model event: validate, create/update/delete and their `_execute` and
+/// `after_*_success` stages. Tagged by the record's collection id and name.
+pub struct RecordEvent {
+    /// The app the save runs on (transactional inside a transaction).
+    pub app: App,
+    /// The record's collection.
+    pub collection: Collection,
+    /// The record being saved or deleted; handlers may change it before `next()`.
+    pub record: Record,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordEvent, tagged by collection);
+
+impl RecordEvent {
+    pub(crate) fn new(app: App, collection: Collection, record: Record) -> Self {
+        Self {
+            app,
+            collection,
+            record,
+            chain: Chain::default(),
+        }
+    }
+}
+
+/// A failed record save or delete (`on_record_after_*_error`).
+pub struct RecordErrorEvent {
+    /// The app.
+    pub app: App,
+    /// The record's collection.
+    pub collection: Collection,
+    /// The record that failed to save.
+    pub record: Record,
+    /// Why.
+    pub error: ServiceError,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordErrorEvent, tagged by collection);
+
+/// A collection model event. Tagged by the collection's id and name.
+pub struct CollectionEvent {
+    /// The app the save runs on.
+    pub app: App,
+    /// The collection being saved or deleted.
+    pub collection: Collection,
+    pub(crate) chain: Chain<Self>,
+}
+event!(CollectionEvent, tagged by collection);
+
+impl CollectionEvent {
+    pub(crate) fn new(app: App, collection: Collection) -> Self {
+        Self {
+            app,
+            collection,
+            chain: Chain::default(),
+        }
+    }
+}
+
+/// A failed collection save or delete.
+pub struct CollectionErrorEvent {
+    /// The app.
+    pub app: App,
+    /// The collection.
+    pub collection: Collection,
+    /// Why.
+    pub error: ServiceError,
+    pub(crate) chain: Chain<Self>,
+}
+event!(CollectionErrorEvent, tagged by collection);
+
+/// `on_record_enrich`: a record about to be shown (API responses, later realtime). Change
+/// what shows with `record.hide`, `record.unhide`, `record.with_custom_data` + `record.set`.
+pub struct RecordEnrichEvent {
+    /// The app.
+    pub app: App,
+    /// The record's collection.
+    pub collection: Collection,
+    /// The record being serialized.
+    pub record: Record,
+    /// Who the record is shown to.
+    pub request: RequestContext,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordEnrichEvent, tagged by collection);
+
+/// `on_records_list_request`: `GET /api/collections/{c}/records`. The default action
+/// renders `records` into `result`.
+pub struct RecordsListRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The request (auth, method, query, headers).
+    pub request: RequestContext,
+    /// The collection.
+    pub collection: Collection,
+    /// The page of records, as the rules and filter allowed.
+    pub records: Vec<Record>,
+    /// The response; set by the default action (set it yourself when not calling `next`).
+    pub result: Option<ListResult>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordsListRequestEvent, tagged by collection);
+
+/// A single-record request event (`on_record_{view,create,update,delete}_request`). The
+/// default action checks the rule, saves (or deletes) and renders `response`.
+pub struct RecordRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The request (auth, method, query, headers).
+    pub request: RequestContext,
+    /// The request body (create/update).
+    pub body: Map<String, Value>,
+    /// The collection.
+    pub collection: Collection,
+    /// The record: loaded (view/update/delete) or built from the body (create).
+    pub record: Record,
+    /// The JSON response; set by the default action (set it yourself when not calling `next`).
+    pub response: Option<Value>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordRequestEvent, tagged by collection);
+
+impl RecordRequestEvent {
+    /// Who is calling.
+    pub fn auth(&self) -> &Auth {
+        &self.request.auth
+    }
+}
+
+/// `on_record_auth_request`: any successful authentication, about to answer
+/// `{token, record, meta?}`.
+pub struct RecordAuthRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The auth collection.
+    pub collection: Collection,
+    /// The authenticated record.
+    pub record: Record,
+    /// The token about to be sent.
+    pub token: String,
+    /// `password`, `refresh`, ...
+    pub auth_method: String,
+    /// The response; set by the default action.
+    pub response: Option<AuthResponse>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordAuthRequestEvent, tagged by collection);
+
+/// `on_record_auth_with_password_request`.
+pub struct RecordAuthWithPasswordRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The auth collection.
+    pub collection: Collection,
+    /// The identity sent.
+    pub identity: String,
+    /// The identity field asked for (empty: any of the collection's identity fields).
+    pub identity_field: String,
+    /// The record found by the identity (checked against the password by the default
+    /// action), `None` when none matched.
+    pub record: Option<Record>,
+    /// The response; set by the default action.
+    pub response: Option<AuthResponse>,
+    pub(crate) password: String,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordAuthWithPasswordRequestEvent, tagged by collection);
+
+/// `on_record_auth_refresh_request`.
+pub struct RecordAuthRefreshRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The auth collection.
+    pub collection: Collection,
+    /// The record whose token is refreshed.
+    pub record: Record,
+    /// The response; set by the default action.
+    pub response: Option<AuthResponse>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordAuthRefreshRequestEvent, tagged by collection);

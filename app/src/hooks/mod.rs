@@ -1,0 +1,99 @@
+//! The app's hooks (PocketBase's `app.OnXxx()`): one [`Hook`] per event kind, shared by every
+//! clone of the app (transactional ones too). Bind handlers with `bind`/`bind_func`; a
+//! handler continues with `e.next().await`.
+//!
+//! ```no_run
+//! # fn run(app: &basalt::App) {
+//! use basalt::ports::hook::Event;
+//! app.on_record_create(&["posts"]).bind_func(|e| Box::pin(async move {
+//!     e.record.set("slug", e.record.text("title").to_lowercase().into());
+//!     e.next().await
+//! }));
+//! # }
+//! ```
+
+mod collection_model;
+mod enrich;
+mod events;
+pub(crate) mod model;
+
+pub use events::*;
+
+use crate::App;
+use basalt_ports::hook::{Hook, TaggedHook};
+
+macro_rules! hooks {
+    (
+        app { $($afield:ident : $aevent:ty => $adoc:literal),* $(,)? }
+        tagged { $($tfield:ident : $tevent:ty => $tdoc:literal),* $(,)? }
+    ) => {
+        /// Every hook of an app.
+        #[derive(Default)]
+        pub(crate) struct Hooks {
+            $(pub(crate) $afield: Hook<$aevent>,)*
+            $(pub(crate) $tfield: Hook<$tevent>,)*
+        }
+
+        impl App {
+            $(
+                #[doc = $adoc]
+                pub fn $afield(&self) -> &Hook<$aevent> {
+                    &self.inner.hooks.$afield
+                }
+            )*
+            $(
+                #[doc = $tdoc]
+                #[doc = ""]
+                #[doc = "Tagged by collection: handlers run only for the named collections (ids or names; all when empty)."]
+                pub fn $tfield(&self, collections: &[&str]) -> TaggedHook<'_, $tevent> {
+                    self.inner.hooks.$tfield.tagged(collections)
+                }
+            )*
+        }
+    };
+}
+
+hooks! {
+    app {
+        on_bootstrap: AppEvent => "After the data dir is opened and bootstrapped (the default action loads nothing more; `open` triggers it).",
+        on_terminate: AppEvent => "When the server stops.",
+        on_settings_reload: AppEvent => "After the settings are saved and reloaded.",
+    }
+    tagged {
+        on_record_validate: RecordEvent => "Validating a record before a create or update; the default action runs the field checks.",
+        on_record_create: RecordEvent => "Creating a record (any path: API, hooks, cron, migrations); `next()` validates and inserts it.",
+        on_record_create_execute: RecordEvent => "The insert itself, after validation; `next()` writes the row.",
+        on_record_after_create_success: RecordEvent => "After a record was created and committed (delayed to the commit inside a transaction).",
+        on_record_after_create_error: RecordErrorEvent => "After a record create failed.",
+        on_record_update: RecordEvent => "Updating a record; `next()` validates and writes it.",
+        on_record_update_execute: RecordEvent => "The update itself, after validation.",
+        on_record_after_update_success: RecordEvent => "After a record was updated and committed.",
+        on_record_after_update_error: RecordErrorEvent => "After a record update failed.",
+        on_record_delete: RecordEvent => "Deleting a record; `next()` deletes it.",
+        on_record_delete_execute: RecordEvent => "The delete itself.",
+        on_record_after_delete_success: RecordEvent => "After a record was deleted and committed.",
+        on_record_after_delete_error: RecordErrorEvent => "After a record delete failed.",
+        on_collection_validate: CollectionEvent => "Validating a collection before a create or update.",
+        on_collection_create: CollectionEvent => "Creating a collection; `next()` validates it and creates its table.",
+        on_collection_create_execute: CollectionEvent => "The collection create itself.",
+        on_collection_after_create_success: CollectionEvent => "After a collection was created and committed.",
+        on_collection_after_create_error: CollectionErrorEvent => "After a collection create failed.",
+        on_collection_update: CollectionEvent => "Updating a collection; `next()` validates it and alters its table.",
+        on_collection_update_execute: CollectionEvent => "The collection update itself.",
+        on_collection_after_update_success: CollectionEvent => "After a collection was updated and committed.",
+        on_collection_after_update_error: CollectionErrorEvent => "After a collection update failed.",
+        on_collection_delete: CollectionEvent => "Deleting a collection; `next()` drops it.",
+        on_collection_delete_execute: CollectionEvent => "The collection delete itself.",
+        on_collection_after_delete_success: CollectionEvent => "After a collection was deleted and committed.",
+        on_collection_after_delete_error: CollectionErrorEvent => "After a collection delete failed.",
+        on_record_enrich: RecordEnrichEvent => "Every time a record is serialized for a client (view, list, create/update responses, expand, auth responses).",
+        on_records_list_request: RecordsListRequestEvent => "`GET /api/collections/{c}/records`.",
+        on_record_view_request: RecordRequestEvent => "`GET /api/collections/{c}/records/{id}`.",
+        on_record_create_request: RecordRequestEvent => "`POST /api/collections/{c}/records`.",
+        on_record_update_request: RecordRequestEvent => "`PATCH /api/collections/{c}/records/{id}`.",
+        on_record_delete_request: RecordRequestEvent => "`DELETE /api/collections/{c}/records/{id}`.",
+        on_record_auth_request: RecordAuthRequestEvent => "Any successful auth request, before `{token, record}` is sent.",
+        on_record_auth_with_password_request: RecordAuthWithPasswordRequestEvent => "`POST /api/collections/{c}/auth-with-password`.",
+        on_record_auth_refresh_request: RecordAuthRefreshRequestEvent => "`POST /api/collections/{c}/auth-refresh`.",
+    }
+}
