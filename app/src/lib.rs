@@ -22,6 +22,7 @@ mod infra;
 mod server;
 mod store;
 mod superuser;
+pub mod testing;
 mod transaction;
 mod tx;
 mod usecases;

@@ -6,6 +6,7 @@ use crate::hooks::AppEvent;
 use crate::{App, OsRandom, SystemClock};
 use basalt_http::{HttpConfig, router};
 use basalt_ports::Database;
+use poem::EndpointExt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -148,6 +149,12 @@ pub async fn spawn(
     Ok((addr, tokio::spawn(run(app, listener, http, addr, shutdown))))
 }
 
+/// The HTTP endpoint serving `app`: the API and its global middlewares.
+pub(crate) fn build_endpoint(app: &App, http: HttpConfig) -> poem::endpoint::BoxEndpoint<'static> {
+    let services: basalt_http::SharedServices = Arc::new(app.clone());
+    router(services, http).map_to_response().boxed()
+}
+
 async fn run(
     app: App,
     listener: tokio::net::TcpListener,
@@ -155,8 +162,7 @@ async fn run(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
-    let services: basalt_http::SharedServices = Arc::new(app.clone());
-    let endpoint = router(services, http);
+    let endpoint = build_endpoint(&app, http);
     tracing::info!(%addr, "server started");
     let served = poem::Server::new_with_acceptor(
         poem::listener::TcpAcceptor::from_tokio(listener)

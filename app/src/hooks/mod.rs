@@ -20,7 +20,57 @@ pub(crate) mod model;
 pub use events::*;
 
 use crate::App;
-use basalt_ports::hook::{Hook, TaggedHook};
+use basalt_ports::hook::{Event, Handler, Hook, TaggedHook};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// Counts triggered events by PocketBase hook name (`OnRecordCreate`).
+#[derive(Clone, Default)]
+pub(crate) struct EventCounter(Arc<Mutex<BTreeMap<String, usize>>>);
+
+/// The id of the counting handlers.
+const COUNTER_ID: &str = "__basalt_event_counter";
+
+impl EventCounter {
+    fn handler<E: Event>(&self, field: &str) -> Handler<E> {
+        let name = pb_hook_name(field);
+        let counts = self.0.clone();
+        Handler::new(move |e: &mut E| {
+            if let Ok(mut c) = counts.lock() {
+                *c.entry(name.clone()).or_default() += 1;
+            }
+            e.next()
+        })
+        .id(COUNTER_ID)
+        .priority(i32::MIN)
+    }
+
+    /// The counts so far.
+    pub(crate) fn snapshot(&self) -> BTreeMap<String, usize> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Forgets the counts.
+    pub(crate) fn reset(&self) {
+        if let Ok(mut c) = self.0.lock() {
+            c.clear();
+        }
+    }
+}
+
+/// `on_record_after_create_success` → `OnRecordAfterCreateSuccess`.
+fn pb_hook_name(field: &str) -> String {
+    field
+        .split('_')
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
 
 macro_rules! hooks {
     (
@@ -32,6 +82,15 @@ macro_rules! hooks {
         pub(crate) struct Hooks {
             $(pub(crate) $afield: Hook<$aevent>,)*
             $(pub(crate) $tfield: Hook<$tevent>,)*
+        }
+
+        impl Hooks {
+            /// Binds, on every hook, a first handler that counts the events by PocketBase's
+            /// hook name (`on_record_create` counts as `OnRecordCreate`), for the test harness.
+            pub(crate) fn bind_counter(&self, counter: &EventCounter) {
+                $(self.$afield.bind(counter.handler::<$aevent>(stringify!($afield)));)*
+                $(self.$tfield.bind(counter.handler::<$tevent>(stringify!($tfield)));)*
+            }
         }
 
         impl App {
