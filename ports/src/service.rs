@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use basalt_domain::error::ValidationErrors;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// Who is making a request, as resolved from its `Authorization` token.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -55,6 +56,9 @@ pub struct RequestContext {
     pub query: Map<String, Value>,
     /// The headers, names lowercased, values as strings.
     pub headers: Map<String, Value>,
+    /// The authenticated record's values as loaded when its token was checked, so the
+    /// rules' `@request.auth.*` need not load it again (`None`: load it when needed).
+    pub auth_record: Option<Arc<Map<String, Value>>>,
 }
 
 impl RequestContext {
@@ -228,6 +232,13 @@ pub trait RecordsApi: Send + Sync {
 pub trait AuthApi: Send + Sync {
     /// Resolves an `Authorization` header value to who it names; invalid tokens are guests.
     async fn authenticate(&self, token: &str) -> Auth;
+    /// [`AuthApi::authenticate`], also returning the record's values when it loaded them.
+    async fn authenticate_with_record(
+        &self,
+        token: &str,
+    ) -> (Auth, Option<Arc<Map<String, Value>>>) {
+        (self.authenticate(token).await, None)
+    }
     /// `GET /api/collections/{c}/auth-methods`.
     async fn auth_methods(&self, collection: &str) -> ServiceResult<Value>;
     /// `POST /api/collections/{c}/auth-with-password`.

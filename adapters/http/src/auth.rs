@@ -13,13 +13,20 @@ pub(crate) async fn load_auth<E: Endpoint>(ep: E, mut req: Request) -> Result<Re
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let auth = match (token, req.data::<SharedServices>().cloned()) {
-        (Some(t), Some(services)) => services.authenticate(&t).await,
-        _ => Auth::Guest,
+    let (auth, record) = match (token, req.data::<SharedServices>().cloned()) {
+        (Some(t), Some(services)) => services.authenticate_with_record(&t).await,
+        _ => (Auth::Guest, None),
     };
     req.extensions_mut().insert(auth);
+    req.extensions_mut().insert(AuthRecord(record));
     ep.call(req).await.map(IntoResponse::into_response)
 }
+
+/// The authenticated record's values, loaded with the token.
+#[derive(Clone)]
+pub(crate) struct AuthRecord(
+    pub(crate) Option<std::sync::Arc<serde_json::Map<String, serde_json::Value>>>,
+);
 
 /// The rules' view of a request: the loaded [`Auth`], the method, the query parameters and
 /// the headers (names lowercased).
@@ -48,5 +55,9 @@ pub(crate) fn request_context(req: &Request) -> basalt_ports::RequestContext {
         method: req.method().as_str().to_owned(),
         query,
         headers,
+        auth_record: req
+            .extensions()
+            .get::<AuthRecord>()
+            .and_then(|r| r.0.clone()),
     }
 }

@@ -89,12 +89,16 @@ impl App {
             Auth::Guest => None,
             Auth::Record {
                 collection_id, id, ..
-            } => match self.find_collection(collection_id) {
-                Some(c) => self.find_record(&c, id).await?.map(|r| AuthInfo {
+            } => match (self.find_collection(collection_id), &req.auth_record) {
+                (Some(c), Some(data)) => Some(AuthInfo {
+                    collection: c,
+                    record: Map::clone(data),
+                }),
+                (Some(c), None) => self.find_record(&c, id).await?.map(|r| AuthInfo {
                     collection: c,
                     record: r.data,
                 }),
-                None => None,
+                (None, _) => None,
             },
         };
         Ok(RequestInfo {

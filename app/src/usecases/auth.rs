@@ -17,7 +17,8 @@ use basalt_domain::token::{AuthClaims, TOKEN_TYPE_AUTH, signing_key};
 use basalt_ports::hook::Chain;
 use basalt_ports::{Auth, AuthApi, AuthResponse, RequestContext, ServiceError};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 /// The optional scheme prefix PocketBase accepts in the `Authorization` header.
 const AUTH_HEADER_PREFIX: &str = "Bearer ";
@@ -132,21 +133,31 @@ impl App {
 #[async_trait]
 impl AuthApi for App {
     async fn authenticate(&self, token: &str) -> Auth {
+        self.authenticate_with_record(token).await.0
+    }
+
+    async fn authenticate_with_record(
+        &self,
+        token: &str,
+    ) -> (Auth, Option<Arc<Map<String, Value>>>) {
         let token = token
             .strip_prefix(AUTH_HEADER_PREFIX)
             .unwrap_or(token)
             .trim();
         if token.is_empty() {
-            return Auth::Guest;
+            return (Auth::Guest, None);
         }
         match self.verify_token(token).await {
-            Some((c, r)) => Auth::Record {
-                collection_id: c.id.clone(),
-                collection_name: c.name.clone(),
-                id: r.id().to_owned(),
-                superuser: c.is_superusers(),
-            },
-            None => Auth::Guest,
+            Some((c, r)) => (
+                Auth::Record {
+                    collection_id: c.id.clone(),
+                    collection_name: c.name.clone(),
+                    id: r.id().to_owned(),
+                    superuser: c.is_superusers(),
+                },
+                Some(Arc::new(r.data)),
+            ),
+            None => (Auth::Guest, None),
         }
     }
 
