@@ -24,6 +24,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
     collections: RwLock<Arc<Vec<Collection>>>,
+    settings: crate::settings::SettingsState,
 }
 
 impl App {
@@ -48,8 +49,14 @@ impl App {
                 clock,
                 random,
                 collections: RwLock::new(Arc::new(Vec::new())),
+                settings: Default::default(),
             }),
         }
+    }
+
+    /// The settings cache and key (see `crate::settings`).
+    pub(crate) fn settings_state(&self) -> &crate::settings::SettingsState {
+        &self.inner.settings
     }
 
     /// The database port.

@@ -19,6 +19,7 @@ mod error;
 mod find;
 mod infra;
 mod server;
+pub mod settings;
 mod store;
 mod superuser;
 mod usecases;

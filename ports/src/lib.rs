@@ -8,6 +8,7 @@ pub mod files;
 pub mod mail;
 pub mod random;
 pub mod service;
+pub mod settings_api;
 
 pub use clock::Clock;
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
@@ -16,3 +17,4 @@ pub use service::{
     Auth, AuthApi, AuthResponse, CollectionsApi, ListQuery, ListResult, RecordsApi, RequestContext,
     ServiceError, Services,
 };
+pub use settings_api::SettingsApi;

@@ -21,7 +21,8 @@ const INIT_MIGRATION: &str = "1640988000_init.go";
 impl App {
     /// Creates the system tables and, on a new database, the default collections
     /// (`_mfas`, `_otps`, `_externalAuths`, `_authOrigins`, `_superusers`, `users`) in one
-    /// transaction; then loads the collections cache. Safe to call on every start.
+    /// transaction; then loads the collections cache and the settings (written with the defaults
+    /// on a new data dir). Safe to call on every start.
     pub async fn bootstrap(&self) -> Result<(), AppError> {
         let mut tx = self.db().begin().await?;
         for sql in SYSTEM_TABLES {
@@ -55,6 +56,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
-        self.reload_collections().await
+        self.reload_collections().await?;
+        self.load_settings().await
     }
 }
