@@ -34,6 +34,7 @@ pub(crate) struct Inner {
     random: Arc<dyn Random>,
     collections: RwLock<Arc<Vec<Collection>>>,
     pub(crate) hooks: Hooks,
+    settings: crate::settings::SettingsState,
 }
 
 impl App {
@@ -59,10 +60,16 @@ impl App {
                 random,
                 collections: RwLock::new(Arc::new(Vec::new())),
                 hooks: Hooks::default(),
+                settings: Default::default(),
             }),
             db,
             tx: None,
         }
+    }
+
+    /// The settings cache and key (see `crate::settings`).
+    pub(crate) fn settings_state(&self) -> &crate::settings::SettingsState {
+        &self.inner.settings
     }
 
     /// The database port: inside a transaction, the transaction.

@@ -25,6 +25,10 @@ pub struct Cli {
         default_value = "sqlite:"
     )]
     pub db: String,
+    /// The environment variable holding the 32-character key the settings are encrypted with
+    /// at rest (as PocketBase's `--encryptionEnv`). Unset or empty stops start-up.
+    #[arg(long = "encryptionEnv", global = true, value_name = "NAME")]
+    pub encryption_env: Option<String>,
     /// What to run.
     #[command(subcommand)]
     pub command: Command,
@@ -111,6 +115,8 @@ impl Cli {
         Ok(AppConfig {
             data_dir: self.dir.clone(),
             db_connect: db_connect_from_url(&self.db)?,
+            encryption_env: self.encryption_env.clone(),
+            encryption_key: None,
         })
     }
 

@@ -20,6 +20,7 @@ mod find;
 pub mod hooks;
 mod infra;
 mod server;
+pub mod settings;
 mod store;
 mod superuser;
 pub mod testing;

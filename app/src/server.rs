@@ -3,10 +3,12 @@
 use crate::dbconnect::{DbConnect, default_db_connect};
 use crate::error::AppError;
 use crate::hooks::AppEvent;
+use crate::settings::resolve_key;
 use crate::{App, OsRandom, SystemClock};
 use basalt_http::{HttpConfig, router};
 use basalt_ports::Database;
 use poem::EndpointExt;
+use secrecy::SecretString;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,12 @@ pub struct AppConfig {
     pub data_dir: PathBuf,
     /// Opens `data.db` and `auxiliary.db` (PocketBase's `DBConnect`); sqlx's SQLite by default.
     pub db_connect: DbConnect,
+    /// The environment variable holding the 32-character key the settings are encrypted with
+    /// at rest (PocketBase's `EncryptionEnv`, `--encryptionEnv`). Unset or empty is an error.
+    pub encryption_env: Option<String>,
+    /// The settings encryption key itself, for programs that get it elsewhere than from the
+    /// environment (32 characters). Set this or `encryption_env`, not both.
+    pub encryption_key: Option<SecretString>,
 }
 
 impl Default for AppConfig {
@@ -50,6 +58,8 @@ impl Default for AppConfig {
         Self {
             data_dir: PathBuf::from("pb_data"),
             db_connect: default_db_connect(),
+            encryption_env: None,
+            encryption_key: None,
         }
     }
 }
@@ -58,6 +68,7 @@ impl std::fmt::Debug for AppConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppConfig")
             .field("data_dir", &self.data_dir)
+            .field("encryption_env", &self.encryption_env)
             .finish_non_exhaustive()
     }
 }
@@ -72,8 +83,8 @@ pub async fn open(data_dir: &Path) -> Result<App, AppError> {
 }
 
 /// Opens (creating if needed) the data dir, connecting `data.db` and `auxiliary.db` with
-/// `config.db_connect`, and bootstraps it. A database that cannot be opened is a
-/// [`AppError::Config`] naming it.
+/// `config.db_connect`, and bootstraps it. A database that cannot be opened, a bad or missing
+/// encryption key, or stored settings the key does not decrypt are an [`AppError::Config`].
 pub async fn open_with_config(config: &AppConfig) -> Result<App, AppError> {
     let app = new_app(config).await?;
     app.bootstrap().await?;
@@ -83,6 +94,10 @@ pub async fn open_with_config(config: &AppConfig) -> Result<App, AppError> {
 /// Like [`open_with_config`] without the bootstrap: bind hooks (`on_bootstrap` among
 /// them) on the returned app, then call [`App::bootstrap`] (PocketBase's `New` + `Start`).
 pub async fn new_app(config: &AppConfig) -> Result<App, AppError> {
+    let key = resolve_key(
+        config.encryption_env.as_deref(),
+        config.encryption_key.as_ref(),
+    )?;
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir)
         .map_err(|e| AppError::Config(format!("cannot create data dir {}: {e}", dir.display())))?;
@@ -94,12 +109,11 @@ pub async fn new_app(config: &AppConfig) -> Result<App, AppError> {
     };
     let data = connect("data.db").await?;
     let auxiliary = connect("auxiliary.db").await?;
-    Ok(App::with_auxiliary(
-        data,
-        auxiliary,
-        Arc::new(SystemClock),
-        Arc::new(OsRandom),
-    ))
+    let app = App::with_auxiliary(data, auxiliary, Arc::new(SystemClock), Arc::new(OsRandom));
+    if let Some(key) = key {
+        app.set_encryption_key(key);
+    }
+    Ok(app)
 }
 
 /// Builds and bootstraps an app on one [`Database`] (for `data.db` and `auxiliary.db` alike).

@@ -18,6 +18,7 @@ async fn db_connect_is_called_for_data_and_auxiliary() {
     let app = basalt::open_with_config(&AppConfig {
         data_dir: dir.path().to_owned(),
         db_connect,
+        ..AppConfig::default()
     })
     .await
     .expect("open");
@@ -35,6 +36,7 @@ async fn a_database_that_does_not_answer_stops_start_up() {
     let config = AppConfig {
         data_dir: dir.path().to_owned(),
         db_connect: db_connect_from_url("libsql+http://127.0.0.1:1?authToken=s3cret").expect("url"),
+        ..AppConfig::default()
     };
     let Err(err) = basalt::open_with_config(&config).await else {
         panic!("opened a database nothing serves (port 1)");
@@ -50,6 +52,7 @@ async fn libsql_local_data_dir_round_trips_through_the_app() {
     let config = AppConfig {
         data_dir: dir.path().to_owned(),
         db_connect: db_connect_from_url("libsql:").expect("url"),
+        ..AppConfig::default()
     };
     let app = basalt::open_with_config(&config).await.expect("open");
     let users = app.find_collection("users").expect("users").id;
@@ -66,6 +69,7 @@ async fn an_embedded_replica_without_its_primary_stops_start_up() {
         data_dir: dir.path().to_owned(),
         db_connect: db_connect_from_url("libsql+http://127.0.0.1:1?replica=&authToken=s3cret")
             .expect("url"),
+        ..AppConfig::default()
     };
     let Err(err) = basalt::open_with_config(&config).await else {
         panic!("opened a replica of a primary nothing serves (port 1)");

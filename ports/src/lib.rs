@@ -9,6 +9,7 @@ pub mod hook;
 pub mod mail;
 pub mod random;
 pub mod service;
+pub mod settings_api;
 
 pub use clock::Clock;
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
@@ -17,3 +18,4 @@ pub use service::{
     Auth, AuthApi, AuthResponse, CollectionsApi, ListQuery, ListResult, RecordsApi, RequestContext,
     ServiceError, Services,
 };
+pub use settings_api::SettingsApi;

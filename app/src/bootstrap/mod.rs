@@ -5,7 +5,9 @@ use crate::error::AppError;
 use crate::hooks::AppEvent;
 use crate::usecases::SaveError;
 use basalt_domain::collection::Collection;
+use basalt_ports::ServiceError;
 use serde_json::Value;
+use std::sync::{Arc, Mutex};
 
 const DEFAULT_COLLECTIONS: &str = include_str!("default_collections.json");
 
@@ -23,19 +25,36 @@ impl App {
     /// Runs `on_bootstrap`, whose default action creates the system tables and, on a new
     /// database, the default collections (`_mfas`, `_otps`, `_externalAuths`,
     /// `_authOrigins`, `_superusers`, `users`) in one transaction, then loads the
-    /// collections cache. Safe to call on every start.
+    /// collections cache and the settings (written with the defaults on a new data dir).
+    /// Safe to call on every start.
     pub async fn bootstrap(&self) -> Result<(), AppError> {
         let mut event = AppEvent::new(self.clone());
-        self.on_bootstrap()
-            .trigger(&mut event, |e| {
+        // The default action's own error (a start-up `Config` error, say) is returned as is,
+        // not as the hook chain's `ServiceError`.
+        let failure: Arc<Mutex<Option<AppError>>> = Arc::default();
+        let slot = failure.clone();
+        let result = self
+            .on_bootstrap()
+            .trigger(&mut event, move |e| {
                 Box::pin(async move {
                     let app = e.app.clone();
-                    app.bootstrap_data().await?;
-                    Ok(())
+                    match app.bootstrap_data().await {
+                        Ok(()) => Ok(()),
+                        Err(err) => {
+                            let shown = ServiceError::Internal(err.to_string());
+                            if let Ok(mut s) = slot.lock() {
+                                *s = Some(err);
+                            }
+                            Err(shown)
+                        }
+                    }
                 })
             })
-            .await?;
-        Ok(())
+            .await;
+        if let Some(err) = failure.lock().ok().and_then(|mut s| s.take()) {
+            return Err(err);
+        }
+        result.map_err(AppError::from)
     }
 
     async fn bootstrap_data(&self) -> Result<(), AppError> {
@@ -71,6 +90,8 @@ impl App {
             .await?;
         }
         tx.commit().await?;
-        self.reload_collections().await
+        self.reload_collections().await?;
+        self.load_settings().await?;
+        self.settings_reloaded().await
     }
 }

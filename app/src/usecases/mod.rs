@@ -6,6 +6,7 @@ mod collections;
 mod expand;
 pub(crate) mod list;
 mod records;
+mod settings;
 mod view_fields;
 
 pub(crate) use collections::SaveError;

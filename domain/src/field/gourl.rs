@@ -27,8 +27,8 @@ static URL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| compile_go_regex(&url_
 const MAX_URL_RUNE_COUNT: usize = 2083;
 const MIN_URL_RUNE_COUNT: usize = 3;
 
-/// govalidator's `IsURL`.
-pub(crate) fn is_url(s: &str) -> bool {
+/// govalidator's `IsURL` (ozzo's `is.URL`): a URL with or without a scheme.
+pub fn is_url(s: &str) -> bool {
     if s.is_empty()
         || s.chars().count() >= MAX_URL_RUNE_COUNT
         || s.len() <= MIN_URL_RUNE_COUNT

@@ -41,6 +41,7 @@ pub use errors::RESERVED_FIELD_NAMES;
 pub use file::{DEFAULT_FILE_MAX_SIZE, FileOptions};
 pub use geo_point::GeoPointOptions;
 pub use goregex::{compile_go_regex, go_regex_matches};
+pub use gourl::is_url;
 pub use json::{DEFAULT_JSON_MAX_SIZE, JsonOptions};
 pub use number::NumberOptions;
 pub use password::{DEFAULT_PASSWORD_COST, DEFAULT_PASSWORD_MAX, PasswordOptions};

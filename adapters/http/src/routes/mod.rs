@@ -4,6 +4,7 @@ pub(crate) mod auth;
 pub(crate) mod collections;
 pub(crate) mod health;
 pub(crate) mod records;
+pub(crate) mod settings;
 
 use crate::HttpConfig;
 use crate::error::ApiError;
@@ -22,6 +23,8 @@ pub(crate) enum ApiTags {
     Records,
     /// Auth-collection authentication.
     Auth,
+    /// Application settings (superusers only).
+    Settings,
 }
 
 /// A successful response with no body.

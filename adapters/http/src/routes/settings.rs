@@ -1,0 +1,57 @@
+//! `/api/settings`: the application settings (superusers only; secrets never in responses).
+
+use super::{ApiTags, api};
+use crate::body::JsonBody;
+use crate::error::ApiError;
+use crate::{HttpConfig, SharedServices};
+use basalt_ports::Auth;
+use poem::web::Data;
+use poem_openapi::OpenApi;
+use poem_openapi::payload::Json;
+use serde_json::Value;
+
+/// Settings routes.
+pub(crate) struct SettingsRoutes;
+
+type Out<T> = Result<T, ApiError>;
+
+#[OpenApi]
+impl SettingsRoutes {
+    /// The application settings (PocketBase's shape). The SMTP password and the S3 secrets
+    /// are left out.
+    #[oai(
+        path = "/settings",
+        method = "get",
+        operation_id = "listSettings",
+        tag = "ApiTags::Settings"
+    )]
+    async fn list(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        auth: Data<&Auth>,
+    ) -> Out<Json<Value>> {
+        api(s.view_settings(&auth).await, &cfg).map(Json)
+    }
+
+    /// Updates the settings: the body is laid over the current settings (objects merge,
+    /// arrays replace, `null` resets a field), validated and saved; answers with the new
+    /// settings.
+    #[oai(
+        path = "/settings",
+        method = "patch",
+        operation_id = "updateSettings",
+        tag = "ApiTags::Settings"
+    )]
+    async fn update(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        auth: Data<&Auth>,
+        body: JsonBody,
+    ) -> Out<Json<Value>> {
+        // A malformed body is rejected by the use case, after the superuser check.
+        let body = body.0.map_or(Value::Null, Value::Object);
+        api(s.update_settings(&auth, body).await, &cfg).map(Json)
+    }
+}

@@ -1,0 +1,43 @@
+//! `GET` and `PATCH /api/settings` (superusers only), on the app's settings
+//! (`crate::settings`): responses never carry the secrets.
+
+use super::access::require_superuser;
+use crate::App;
+use crate::error::AppError;
+use crate::settings::PatchError;
+use async_trait::async_trait;
+use basalt_ports::{Auth, ServiceError, SettingsApi};
+use serde_json::Value;
+
+/// PocketBase's 400 for a body that cannot be read as settings.
+const LOAD_FAILED: &str = "An error occurred while loading the submitted data.";
+/// PocketBase's 400 for settings that cannot be saved (invalid, or the write failed).
+const SAVE_FAILED: &str = "An error occurred while saving the new settings.";
+
+#[async_trait]
+impl SettingsApi for App {
+    async fn view_settings(&self, auth: &Auth) -> Result<Value, ServiceError> {
+        require_superuser(auth)?;
+        Ok(self.settings().to_api_json())
+    }
+
+    async fn update_settings(&self, auth: &Auth, body: Value) -> Result<Value, ServiceError> {
+        require_superuser(auth)?;
+        match self.patch_settings(&body).await {
+            Ok(saved) => Ok(saved.to_api_json()),
+            Err(PatchError::Load(e)) => {
+                tracing::debug!(error = %e, "settings body rejected");
+                Err(ServiceError::bad_request(LOAD_FAILED))
+            }
+            Err(PatchError::Save(AppError::Validation(data))) => Err(ServiceError::BadRequest {
+                message: SAVE_FAILED.into(),
+                data,
+            }),
+            Err(PatchError::Save(e)) => {
+                // PocketBase answers any failed save with this 400; the cause is logged.
+                tracing::error!(error = %e, "saving the settings failed");
+                Err(ServiceError::bad_request(SAVE_FAILED))
+            }
+        }
+    }
+}
