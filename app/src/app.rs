@@ -24,6 +24,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
     collections: RwLock<Arc<Vec<Collection>>>,
+    cron: crate::cron::Cron,
 }
 
 impl App {
@@ -43,6 +44,7 @@ impl App {
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
+                cron: crate::cron::system::app_cron(&db, &auxiliary, &clock),
                 db,
                 auxiliary,
                 clock,
@@ -55,6 +57,11 @@ impl App {
     /// The database port.
     pub fn db(&self) -> &Arc<dyn Database> {
         &self.inner.db
+    }
+
+    /// The job scheduler (PocketBase's `app.Cron()`), with Basalt's own `__pb*` jobs.
+    pub fn cron(&self) -> &crate::cron::Cron {
+        &self.inner.cron
     }
 
     /// The auxiliary database (`auxiliary.db`).

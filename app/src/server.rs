@@ -104,7 +104,8 @@ fn http_config(config: &ServeConfig) -> HttpConfig {
     }
 }
 
-/// Serves the API until `shutdown` resolves, then stops accepting and drains requests.
+/// Serves the API until `shutdown` resolves, then stops accepting and drains requests. The
+/// app's cron scheduler runs meanwhile.
 pub async fn serve(
     app: App,
     config: &ServeConfig,
@@ -143,16 +144,20 @@ async fn run(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)
+        .map_err(|e| AppError::Config(e.to_string()))?;
+    let cron = app.cron().clone();
     let services: basalt_http::SharedServices = Arc::new(app);
     let endpoint = router(services, http);
+    // The scheduler runs while the server does (PocketBase starts it on serve).
+    cron.start();
     tracing::info!(%addr, "server started");
-    poem::Server::new_with_acceptor(
-        poem::listener::TcpAcceptor::from_tokio(listener)
-            .map_err(|e| AppError::Config(e.to_string()))?,
-    )
-    .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))
-    .await
-    .map_err(|e| AppError::Internal(format!("server: {e}")))
+    let served = poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))
+        .await
+        .map_err(|e| AppError::Internal(format!("server: {e}")));
+    cron.stop();
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
