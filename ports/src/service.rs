@@ -243,6 +243,6 @@ pub trait AuthApi: Send + Sync {
 }
 
 /// Everything the HTTP adapter needs, as one object.
-pub trait Services: CollectionsApi + RecordsApi + AuthApi {}
+pub trait Services: CollectionsApi + RecordsApi + AuthApi + crate::CronApi {}
 
-impl<T: CollectionsApi + RecordsApi + AuthApi> Services for T {}
+impl<T: CollectionsApi + RecordsApi + AuthApi + crate::CronApi> Services for T {}

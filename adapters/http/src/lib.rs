@@ -25,6 +25,7 @@ type ApiSet = (
     routes::collections::CollectionRoutes,
     routes::records::RecordRoutes,
     routes::auth::AuthRoutes,
+    routes::crons::CronRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -35,6 +36,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::collections::CollectionRoutes,
             routes::records::RecordRoutes,
             routes::auth::AuthRoutes,
+            routes::crons::CronRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

@@ -2,6 +2,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod collections;
+pub(crate) mod crons;
 pub(crate) mod health;
 pub(crate) mod records;
 
@@ -22,6 +23,8 @@ pub(crate) enum ApiTags {
     Records,
     /// Auth-collection authentication.
     Auth,
+    /// Cron jobs (superusers only).
+    Crons,
 }
 
 /// A successful response with no body.
