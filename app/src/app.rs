@@ -35,6 +35,7 @@ pub(crate) struct Inner {
     collections: RwLock<Arc<Vec<Collection>>>,
     pub(crate) hooks: Hooks,
     settings: crate::settings::SettingsState,
+    cron: crate::cron::Cron,
 }
 
 impl App {
@@ -54,6 +55,7 @@ impl App {
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
+                cron: crate::cron::system::app_cron(&db, &auxiliary, &clock),
                 db: db.clone(),
                 auxiliary,
                 clock,
@@ -89,6 +91,11 @@ impl App {
     /// True inside [`App::run_in_transaction`].
     pub fn is_transactional(&self) -> bool {
         self.tx.is_some()
+    }
+
+    /// The job scheduler (PocketBase's `app.Cron()`), with Basalt's own `__pb*` jobs.
+    pub fn cron(&self) -> &crate::cron::Cron {
+        &self.inner.cron
     }
 
     /// The auxiliary database (`auxiliary.db`).

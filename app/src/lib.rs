@@ -14,6 +14,7 @@
 mod app;
 mod bootstrap;
 pub mod cli;
+pub mod cron;
 mod dbconnect;
 mod error;
 mod find;

@@ -131,7 +131,8 @@ fn http_config(config: &ServeConfig) -> HttpConfig {
     }
 }
 
-/// Serves the API until `shutdown` resolves, then stops accepting and drains requests.
+/// Serves the API until `shutdown` resolves, then stops accepting and drains requests. The
+/// app's cron scheduler runs meanwhile.
 pub async fn serve(
     app: App,
     config: &ServeConfig,
@@ -176,15 +177,18 @@ async fn run(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)
+        .map_err(|e| AppError::Config(e.to_string()))?;
     let endpoint = build_endpoint(&app, http);
+    let cron = app.cron().clone();
+    // The scheduler runs while the server does (PocketBase starts it on serve).
+    cron.start();
     tracing::info!(%addr, "server started");
-    let served = poem::Server::new_with_acceptor(
-        poem::listener::TcpAcceptor::from_tokio(listener)
-            .map_err(|e| AppError::Config(e.to_string()))?,
-    )
-    .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))
-    .await
-    .map_err(|e| AppError::Internal(format!("server: {e}")));
+    let served = poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))
+        .await
+        .map_err(|e| AppError::Internal(format!("server: {e}")));
+    cron.stop();
     let mut event = AppEvent::new(app.clone());
     if let Err(e) = app
         .on_terminate()

@@ -251,6 +251,28 @@ async fn exec_results(driver: Driver) {
             .await
             .expect("delete");
     assert_eq!(r.rows_affected, 0, "{driver:?}");
+    // A statement that returns rows runs through `execute` too, its rows dropped.
+    let r =
+        f.db.execute("INSERT INTO n (v) VALUES ('r') RETURNING k", &[])
+            .await
+            .expect("insert returning");
+    assert_eq!(
+        (r.rows_affected, r.last_insert_rowid),
+        (1, 44),
+        "{driver:?}"
+    );
+    assert_eq!(
+        count(&*f.db, "SELECT count(*) FROM n WHERE v = 'r'").await,
+        1
+    );
+    if f.local() {
+        // The cron's nightly maintenance, on the writer.
+        for sql in ["PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA optimize"] {
+            f.db.execute(sql, &[])
+                .await
+                .unwrap_or_else(|e| panic!("{driver:?} {sql}: {e}"));
+        }
+    }
 }
 
 async fn transactions_commit_rollback_and_drop(driver: Driver) {

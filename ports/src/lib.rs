@@ -3,6 +3,7 @@
 //! and in the `basalt` app crate. With the `mock` feature, `mockall` mocks of each trait.
 
 pub mod clock;
+pub mod cron_api;
 pub mod db;
 pub mod files;
 pub mod hook;
@@ -12,6 +13,7 @@ pub mod service;
 pub mod settings_api;
 
 pub use clock::Clock;
+pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
 pub use random::Random;
 pub use service::{

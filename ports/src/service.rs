@@ -254,6 +254,12 @@ pub trait AuthApi: Send + Sync {
 }
 
 /// Everything the HTTP adapter needs, as one object.
-pub trait Services: CollectionsApi + RecordsApi + AuthApi + crate::SettingsApi {}
+pub trait Services:
+    CollectionsApi + RecordsApi + AuthApi + crate::SettingsApi + crate::CronApi
+{
+}
 
-impl<T: CollectionsApi + RecordsApi + AuthApi + crate::SettingsApi> Services for T {}
+impl<T: CollectionsApi + RecordsApi + AuthApi + crate::SettingsApi + crate::CronApi> Services
+    for T
+{
+}

@@ -26,6 +26,7 @@ type ApiSet = (
     routes::records::RecordRoutes,
     routes::auth::AuthRoutes,
     routes::settings::SettingsRoutes,
+    routes::crons::CronRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -37,6 +38,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::records::RecordRoutes,
             routes::auth::AuthRoutes,
             routes::settings::SettingsRoutes,
+            routes::crons::CronRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

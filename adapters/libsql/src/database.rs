@@ -279,13 +279,20 @@ pub(crate) async fn query(
     rows(conn.query(sql, params(args)).await.map_err(map_err)?).await
 }
 
-/// Runs a statement that returns no rows.
+/// Runs a statement for its effect. One that returns rows (`PRAGMA wal_checkpoint`, DML with
+/// `RETURNING`) runs too, its rows dropped, as on the sqlx driver: the local engine reports
+/// `ExecuteReturnedRows` after the statement's first step, which is where SQLite does all of
+/// such a statement's work.
 pub(crate) async fn execute(
     conn: &Connection,
     sql: &str,
     args: &[SqlValue],
 ) -> Result<ExecResult, DbError> {
-    let rows_affected = conn.execute(sql, params(args)).await.map_err(map_err)?;
+    let rows_affected = match conn.execute(sql, params(args)).await {
+        Ok(n) => n,
+        Err(libsql::Error::ExecuteReturnedRows) => conn.changes(),
+        Err(e) => return Err(map_err(e)),
+    };
     Ok(ExecResult {
         rows_affected,
         last_insert_rowid: conn.last_insert_rowid(),

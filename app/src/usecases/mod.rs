@@ -3,6 +3,7 @@
 pub(crate) mod access;
 mod auth;
 mod collections;
+mod crons;
 mod expand;
 pub(crate) mod list;
 mod records;

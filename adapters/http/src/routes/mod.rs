@@ -2,6 +2,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod collections;
+pub(crate) mod crons;
 pub(crate) mod health;
 pub(crate) mod records;
 pub(crate) mod settings;
@@ -25,6 +26,8 @@ pub(crate) enum ApiTags {
     Auth,
     /// Application settings (superusers only).
     Settings,
+    /// Cron jobs (superusers only).
+    Crons,
 }
 
 /// A successful response with no body.

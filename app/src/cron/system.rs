@@ -1,0 +1,105 @@
+//! Basalt's own jobs (ids prefixed `__pb`), registered when an app is built, as PocketBase
+//! registers them in `NewBaseApp`: the nightly database optimisation and the hourly removal of
+//! expired MFA sessions and OTPs. PocketBase's `__pbLogsCleanup__` and `__pbAutoBackup__`
+//! come with the logs and backups they clean up.
+//!
+//! The jobs hold the database and clock ports, not the app (which holds the scheduler), so
+//! that an app and its scheduler are freed together.
+
+use super::Cron;
+use crate::error::AppError;
+use crate::store::collection_from_row;
+use basalt_domain::datetime::format_datetime;
+use basalt_ports::{Clock, Database};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Id of the nightly `PRAGMA optimize` job.
+pub(crate) const DB_OPTIMIZE: &str = "__pbDBOptimize__";
+/// Id of the hourly expired-MFA cleanup.
+pub(crate) const MFA_CLEANUP: &str = "__pbMFACleanup__";
+/// Id of the hourly expired-OTP cleanup.
+pub(crate) const OTP_CLEANUP: &str = "__pbOTPCleanup__";
+
+/// A scheduler on `clock` with Basalt's own jobs registered, in PocketBase's order.
+pub(crate) fn app_cron(
+    db: &Arc<dyn Database>,
+    auxiliary: &Arc<dyn Database>,
+    clock: &Arc<dyn Clock>,
+) -> Cron {
+    let cron = Cron::new(clock.clone());
+    let (data, aux) = (db.clone(), auxiliary.clone());
+    add(&cron, DB_OPTIMIZE, "0 0 * * *", move || {
+        let (data, aux) = (data.clone(), aux.clone());
+        async move { optimize(&data, &aux).await }
+    });
+    for (id, table, option) in [(MFA_CLEANUP, "_mfas", "mfa"), (OTP_CLEANUP, "_otps", "otp")] {
+        let (db, clock) = (db.clone(), clock.clone());
+        add(&cron, id, "0 * * * *", move || {
+            let (db, clock) = (db.clone(), clock.clone());
+            async move {
+                let now = DateTime::from_timestamp_millis(clock.now_millis()).unwrap_or_default();
+                match delete_expired(&*db, table, option, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::debug!(table, deleted = n, "deleted expired rows"),
+                    Err(e) => tracing::warn!(table, error = %e, "failed to delete expired rows"),
+                }
+            }
+        });
+    }
+    cron
+}
+
+fn add<F, Fut>(cron: &Cron, id: &str, expression: &str, job: F)
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    if let Err(e) = cron.add(id, expression, job) {
+        tracing::error!(error = %e, "system cron job not registered");
+    }
+}
+
+/// PocketBase's nightly job: truncate both WALs, then `PRAGMA optimize` on the main database.
+/// Failures are logged as warnings.
+async fn optimize(data: &Arc<dyn Database>, aux: &Arc<dyn Database>) {
+    let mut steps = vec![("main", data, "PRAGMA wal_checkpoint(TRUNCATE)")];
+    if !Arc::ptr_eq(data, aux) {
+        steps.push(("auxiliary", aux, "PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+    steps.push(("main", data, "PRAGMA optimize"));
+    for (db_name, db, sql) in steps {
+        if let Err(e) = db.execute(sql, &[]).await {
+            tracing::warn!(db = db_name, sql, error = %e, "periodic database maintenance failed");
+        }
+    }
+}
+
+/// Deletes the rows of `table` (`_mfas` or `_otps`) created longer ago than the `duration`
+/// (seconds) of their auth collection's `option` (`mfa` or `otp`), for every auth collection
+/// (whether or not the feature is on, as PocketBase does). Returns how many were deleted.
+pub(crate) async fn delete_expired(
+    db: &dyn Database,
+    table: &str,
+    option: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let rows = db
+        .query("SELECT * FROM `_collections` WHERE `type` = 'auth'", &[])
+        .await?;
+    let sql = format!("DELETE FROM `{table}` WHERE `collectionRef` = ? AND `created` < ?");
+    let mut deleted = 0;
+    for row in rows {
+        let collection = collection_from_row(&row)?;
+        let seconds = collection
+            .auth_option(option)
+            .and_then(|o| o.get("duration"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let min_valid = now - chrono::Duration::seconds(seconds);
+        let params = [collection.id.into(), format_datetime(&min_valid).into()];
+        deleted += db.execute(&sql, &params).await?.rows_affected;
+    }
+    Ok(deleted)
+}
