@@ -36,10 +36,18 @@ pub use dbconnect::{
 pub use error::AppError;
 pub use infra::{OsRandom, SystemClock};
 pub use server::{
-    AppConfig, ServeConfig, new_app, open, open_with, open_with_config, serve, shutdown_signal,
-    spawn,
+    AppConfig, ServeConfig, new_app, open, open_with, open_with_config, openapi_document, serve,
+    shutdown_signal, spawn,
 };
 pub use superuser::SuperuserMode;
+
+/// The router for custom routes (`on_serve`'s `e.router`), its request event, built-in
+/// middlewares (`require_auth`, `body_limit`, `gzip`, ...) and `static_dir`.
+pub mod router {
+    pub use basalt_http::router::*;
+    /// The request event custom routes and middlewares of a Basalt app receive.
+    pub type RequestEvent = basalt_http::router::RequestEvent<crate::App>;
+}
 
 /// Re-exports of the crates users extend Basalt with.
 pub use basalt_domain as domain;

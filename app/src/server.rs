@@ -3,9 +3,10 @@
 use crate::dbconnect::{DbConnect, default_db_connect};
 use crate::error::AppError;
 use crate::hooks::AppEvent;
+use crate::hooks::ServeEvent;
 use crate::settings::resolve_key;
 use crate::{App, OsRandom, SystemClock};
-use basalt_http::{HttpConfig, router};
+use basalt_http::{HttpConfig, Router, router_with};
 use basalt_ports::Database;
 use poem::EndpointExt;
 use secrecy::SecretString;
@@ -144,7 +145,14 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.http)))?;
-    run(app, listener, http_config(config), addr, shutdown).await
+    let endpoint = build_endpoint(&app, http_config(config), public_dir(config)).await?;
+    run(app, listener, endpoint, addr, shutdown).await
+}
+
+/// `pb_public`, next to the data dir (PocketBase's default `--publicDir`).
+fn public_dir(config: &ServeConfig) -> Option<PathBuf> {
+    let parent = config.data_dir.parent().unwrap_or_else(|| Path::new(""));
+    Some(parent.join("pb_public"))
 }
 
 /// Starts serving in the background on `config.http` (port 0 picks a free one); returns the
@@ -160,26 +168,75 @@ pub async fn spawn(
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.http)))?;
-    let http = http_config(config);
-    Ok((addr, tokio::spawn(run(app, listener, http, addr, shutdown))))
+    let endpoint = build_endpoint(&app, http_config(config), public_dir(config)).await?;
+    Ok((
+        addr,
+        tokio::spawn(run(app, listener, endpoint, addr, shutdown)),
+    ))
 }
 
-/// The HTTP endpoint serving `app`: the API and its global middlewares.
-pub(crate) fn build_endpoint(app: &App, http: HttpConfig) -> poem::endpoint::BoxEndpoint<'static> {
+/// The routes users add in `on_serve`, with `pb_public` (when given and present) served
+/// last, as PocketBase does.
+pub(crate) async fn custom_router(
+    app: &App,
+    public_dir: Option<PathBuf>,
+) -> Result<Router<App>, AppError> {
+    let mut event = ServeEvent {
+        app: app.clone(),
+        router: Router::new(),
+        chain: Default::default(),
+    };
+    app.on_serve()
+        .trigger(&mut event, |_| Box::pin(async { Ok(()) }))
+        .await?;
+    let mut router = event.router;
+    if let Some(dir) = public_dir.filter(|d| d.is_dir())
+        && !router.has_route("GET", "/{path...}")
+    {
+        router.get("/{path...}", basalt_http::router::static_dir(dir, false));
+    }
+    Ok(router)
+}
+
+/// The HTTP endpoint serving `app`: custom routes from `on_serve`, then the built-in API,
+/// under the global middlewares; rate limits come from the settings at each request.
+pub(crate) async fn build_endpoint(
+    app: &App,
+    mut http: HttpConfig,
+    public_dir: Option<PathBuf>,
+) -> Result<poem::endpoint::BoxEndpoint<'static>, AppError> {
+    let router = custom_router(app, public_dir).await?;
+    let custom = router
+        .try_into_endpoint(app.clone())
+        .map_err(|e| AppError::Config(format!("invalid custom routes: {e}")))?;
+    let settings_app = app.clone();
+    http.rate_limits = Some(Arc::new(move || {
+        serde_json::to_value(&settings_app.settings().rate_limits)
+            .and_then(serde_json::from_value)
+            .unwrap_or_default()
+    }));
     let services: basalt_http::SharedServices = Arc::new(app.clone());
-    router(services, http).map_to_response().boxed()
+    Ok(router_with(services, http, Some(custom))
+        .map_to_response()
+        .boxed())
+}
+
+/// The OpenAPI document of the API with the custom routes `on_serve` adds (those annotated
+/// with `Route::openapi`).
+pub async fn openapi_document(app: &App) -> Result<String, AppError> {
+    let router = custom_router(app, None).await?;
+    Ok(basalt_http::openapi_json_with(&router))
 }
 
 async fn run(
     app: App,
     listener: tokio::net::TcpListener,
-    http: HttpConfig,
+    endpoint: poem::endpoint::BoxEndpoint<'static>,
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)
         .map_err(|e| AppError::Config(e.to_string()))?;
-    let endpoint = build_endpoint(&app, http);
     let cron = app.cron().clone();
     // The scheduler runs while the server does (PocketBase starts it on serve).
     cron.start();

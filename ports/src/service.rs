@@ -91,6 +91,12 @@ pub enum ServiceError {
     /// 404.
     #[error("{0}")]
     NotFound(String),
+    /// 413: the request body is over the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// 429: a rate limit rule was triggered.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 500: an internal failure; the text is logged, never sent outside `--dev`.
     #[error("{0}")]
     Internal(String),

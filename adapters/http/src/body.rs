@@ -61,39 +61,71 @@ async fn multipart_object(
     body: &mut RequestBody,
 ) -> poem::Result<Map<String, Value>> {
     let bytes = read_limited(req, body).await?;
+    multipart_from_bytes(req, bytes)
+        .await
+        .map_err(|()| poem::Error::from(ApiError::bad_request(GENERIC_BAD_REQUEST)))
+}
+
+/// Parses a buffered `multipart/form-data` body (the boundary comes from `req`'s
+/// content type) into its non-file fields.
+pub(crate) async fn multipart_from_bytes(
+    req: &Request,
+    bytes: bytes::Bytes,
+) -> Result<Map<String, Value>, ()> {
     let mut inner = RequestBody::new(Body::from_bytes(bytes));
     let mut parts = <Multipart as FromRequest>::from_request(req, &mut inner)
         .await
-        .map_err(|_| poem::Error::from(ApiError::bad_request(GENERIC_BAD_REQUEST)))?;
+        .map_err(|_| ())?;
     let mut out = Map::new();
-    let bad = || poem::Error::from(ApiError::bad_request(GENERIC_BAD_REQUEST));
-    while let Some(field) = parts.next_field().await.map_err(|_| bad())? {
+    while let Some(field) = parts.next_field().await.map_err(|_| ())? {
         let name = field.name().unwrap_or("").to_owned();
         if name.is_empty() || field.file_name().is_some() {
             // File uploads are handled by the files change; skip their bytes for now.
-            let _ = field.bytes().await.map_err(|_| bad())?;
+            let _ = field.bytes().await.map_err(|_| ())?;
             continue;
         }
-        let text = field.text().await.map_err(|_| bad())?;
+        let text = field.text().await.map_err(|_| ())?;
         if name == "@jsonPayload" {
             match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(m)) => out.extend(m),
-                _ => return Err(bad()),
+                _ => return Err(()),
             }
             continue;
         }
-        match out.get_mut(&name) {
-            None => {
-                out.insert(name, Value::String(text));
-            }
-            Some(Value::Array(a)) => a.push(Value::String(text)),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, Value::String(text)]);
-            }
-        }
+        push_form_value(&mut out, name, text);
     }
     Ok(out)
+}
+
+/// Adds one form value: the first stays a string, a repeated key becomes an array.
+pub(crate) fn push_form_value(out: &mut Map<String, Value>, name: String, text: String) {
+    match out.get_mut(&name) {
+        None => {
+            out.insert(name, Value::String(text));
+        }
+        Some(Value::Array(a)) => a.push(Value::String(text)),
+        Some(existing) => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first, Value::String(text)]);
+        }
+    }
+}
+
+/// A form map back as key/value text pairs (arrays repeat the key; other JSON values are
+/// written as JSON text).
+pub(crate) fn form_pairs(map: &Map<String, Value>) -> Vec<(String, String)> {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut out = Vec::new();
+    for (k, v) in map {
+        match v {
+            Value::Array(items) => out.extend(items.iter().map(|i| (k.clone(), text(i)))),
+            other => out.push((k.clone(), text(other))),
+        }
+    }
+    out
 }
 
 impl<'a> ApiExtractor<'a> for RecordBody {

@@ -1,7 +1,9 @@
 //! Settings of the HTTP layer.
 
+use crate::ratelimit::RateLimitProvider;
+
 /// Settings of the HTTP layer.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpConfig {
     /// Show internal error details in 500 responses (`--dev`).
     pub dev: bool,
@@ -9,6 +11,23 @@ pub struct HttpConfig {
     pub body_limit: usize,
     /// Allowed CORS origins; empty means any (`*`).
     pub origins: Vec<String>,
+    /// The rate-limit settings (PocketBase's `settings.rateLimits`), read at every request;
+    /// `None` disables rate limiting.
+    pub rate_limits: Option<RateLimitProvider>,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("dev", &self.dev)
+            .field("body_limit", &self.body_limit)
+            .field("origins", &self.origins)
+            .field(
+                "rate_limits",
+                &self.rate_limits.as_ref().map(|_| "provider"),
+            )
+            .finish()
+    }
 }
 
 impl Default for HttpConfig {
@@ -17,6 +36,7 @@ impl Default for HttpConfig {
             dev: false,
             body_limit: 32 << 20,
             origins: Vec::new(),
+            rate_limits: None,
         }
     }
 }

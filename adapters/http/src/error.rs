@@ -1,12 +1,15 @@
 //! PocketBase's error shape, `{status, message, data}`, and the mapping from service errors.
 
 use basalt_ports::ServiceError;
+use poem::IntoResponse;
+use poem::http::StatusCode;
 use poem_openapi::payload::Json;
+use poem_openapi::registry::{MetaResponses, Registry};
 use poem_openapi::{ApiResponse, Object};
 use serde_json::{Value, json};
 
 /// The body of every error response.
-#[derive(Debug, Clone, PartialEq, Object)]
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize)]
 pub struct ErrorBody {
     /// The HTTP status code.
     pub status: u16,
@@ -16,10 +19,20 @@ pub struct ErrorBody {
     pub data: Value,
 }
 
-/// An error response in PocketBase's shape.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "parse_error")]
-pub enum ApiError {
+/// An error response in PocketBase's shape; the response status is `body.status`.
+///
+/// The OpenAPI document lists the statuses of [`Documented`] (what the built-in routes
+/// answer); middlewares may also answer 429 (rate limit), which the document leaves out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The body sent.
+    pub body: ErrorBody,
+}
+
+/// The error statuses the built-in routes document (the OpenAPI meta of [`ApiError`]).
+#[allow(dead_code)]
+#[derive(ApiResponse)]
+enum Documented {
     /// 400: invalid input; `data` says which fields.
     #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
@@ -40,82 +53,98 @@ pub enum ApiError {
     Internal(Json<ErrorBody>),
 }
 
+impl ApiResponse for ApiError {
+    const BAD_REQUEST_HANDLER: bool = true;
+
+    fn meta() -> MetaResponses {
+        Documented::meta()
+    }
+
+    fn register(registry: &mut Registry) {
+        Documented::register(registry);
+    }
+
+    fn from_parse_request_error(err: poem::Error) -> Self {
+        parse_error(err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> poem::Response {
+        let status =
+            StatusCode::from_u16(self.body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        poem::web::Json(self.body)
+            .with_status(status)
+            .into_response()
+    }
+}
+
+impl From<ApiError> for poem::Error {
+    fn from(e: ApiError) -> Self {
+        let message = e.body.message.clone();
+        let mut err = poem::Error::from_response(e.into_response());
+        err.set_error_message(message);
+        err
+    }
+}
+
 /// PocketBase's message for a 400 whose cause is not shown.
 pub const GENERIC_BAD_REQUEST: &str = "Something went wrong while processing your request.";
 
-fn body(status: u16, message: impl Into<String>, data: Value) -> Json<ErrorBody> {
-    Json(ErrorBody {
-        status,
-        message: message.into(),
-        data,
-    })
-}
+/// PocketBase's message for a 500.
+pub(crate) const GENERIC_INTERNAL: &str = "Something went wrong while processing your request.";
 
 impl ApiError {
+    /// An error with any status, message and `data`.
+    pub fn new(status: u16, message: impl Into<String>, data: Value) -> Self {
+        Self {
+            body: ErrorBody {
+                status,
+                message: message.into(),
+                data,
+            },
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.body.status
+    }
+
     /// A 400 with no field errors.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::BadRequest(body(400, message, json!({})))
+        Self::new(400, message, json!({}))
     }
 
     /// A 413.
     pub fn too_large() -> Self {
-        ApiError::TooLarge(body(413, "Request entity too large.", json!({})))
+        Self::new(413, "Request entity too large.", json!({}))
     }
 
     /// Maps a service error; internal details are shown only when `dev` is on.
     pub fn from_service(e: ServiceError, dev: bool) -> Self {
         match e {
-            ServiceError::BadRequest { message, data } => ApiError::BadRequest(body(
+            ServiceError::BadRequest { message, data } => Self::new(
                 400,
                 message,
                 serde_json::to_value(&data).unwrap_or_else(|_| json!({})),
-            )),
-            ServiceError::Unauthorized(m) => ApiError::Unauthorized(body(401, m, json!({}))),
-            ServiceError::Forbidden(m) => ApiError::Forbidden(body(403, m, json!({}))),
-            ServiceError::NotFound(m) => ApiError::NotFound(body(404, m, json!({}))),
+            ),
+            ServiceError::Unauthorized(m) => Self::new(401, m, json!({})),
+            ServiceError::Forbidden(m) => Self::new(403, m, json!({})),
+            ServiceError::NotFound(m) => Self::new(404, m, json!({})),
+            ServiceError::TooLarge(m) => Self::new(413, m, json!({})),
+            ServiceError::TooManyRequests(m) => Self::new(429, m, json!({})),
             ServiceError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
-                let message = if dev {
-                    m
-                } else {
-                    "Something went wrong while processing your request.".into()
-                };
-                ApiError::Internal(body(500, message, json!({})))
+                let message = if dev { m } else { GENERIC_INTERNAL.into() };
+                Self::new(500, message, json!({}))
             }
         }
     }
 
     /// The response for any status, in PocketBase's shape.
     pub fn with_status(status: u16, message: impl Into<String>) -> poem::Response {
-        use poem::IntoResponse;
-        let b = ErrorBody {
-            status,
-            message: message.into(),
-            data: json!({}),
-        };
-        poem::web::Json(serde_json::to_value(ErrorBodyJson::from(b)).unwrap_or_default())
-            .with_status(
-                poem::http::StatusCode::from_u16(status)
-                    .unwrap_or(poem::http::StatusCode::INTERNAL_SERVER_ERROR),
-            )
-            .into_response()
-    }
-}
-
-#[derive(serde::Serialize)]
-struct ErrorBodyJson {
-    status: u16,
-    message: String,
-    data: Value,
-}
-
-impl From<ErrorBody> for ErrorBodyJson {
-    fn from(b: ErrorBody) -> Self {
-        Self {
-            status: b.status,
-            message: b.message,
-            data: b.data,
-        }
+        Self::new(status, message, json!({})).into_response()
     }
 }
 

@@ -1,16 +1,22 @@
 //! Basalt's HTTP adapter: PocketBase-compatible routes on poem + poem-openapi, its
-//! middlewares (CORS, security headers, body limit, auth-token loader, error shaping), and
-//! the OpenAPI document. It drives the service ports only; it never sees the app crate.
+//! middlewares (CORS, security headers, panic recovery, rate limit, body limit, auth-token
+//! loader, error shaping), user-defined routes ([`router`] module: PocketBase's router, with
+//! its middlewares as hook handlers), and the OpenAPI document. It drives the service ports
+//! only; it never sees the app crate (custom routes are generic over the app type).
 
 mod auth;
 mod body;
 mod config;
 mod error;
 mod middleware;
+mod ratelimit;
+pub mod router;
 mod routes;
 
 pub use config::HttpConfig;
 pub use error::{ApiError, ErrorBody};
+pub use ratelimit::{RateLimitConfig, RateLimitProvider, RateLimitRule, default_rate_limit_rules};
+pub use router::{RequestEvent, Router, RouterEndpoint};
 
 use basalt_ports::Services;
 use poem::{Endpoint, EndpointExt, Route};
@@ -52,8 +58,33 @@ pub fn openapi_json() -> String {
     api_service().spec()
 }
 
+/// The OpenAPI document with the documented custom routes of `custom` merged into its
+/// `paths` (see [`router::OperationDoc`]); undocumented routes are left out.
+pub fn openapi_json_with<A: Clone + Send + Sync + 'static>(custom: &router::Router<A>) -> String {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&openapi_json()).unwrap_or_else(|_| serde_json::json!({}));
+    router::merge_openapi(&mut doc, custom);
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
 /// The whole HTTP application: `/api/*` plus the global middlewares.
 pub fn router(services: SharedServices, config: HttpConfig) -> impl Endpoint + use<> {
+    router_with(services, config, None)
+}
+
+/// The whole HTTP application with custom routes: a request matching one of `custom`'s
+/// routes is served by it, unless a built-in route matches it more specifically (as if both
+/// were in one mux: `GET /api/health` beats a custom `/{path...}`, while a custom
+/// `GET /api/health` overrides the built-in one); anything else goes to the built-in `/api`
+/// routes. Both run under the global middlewares (CORS, security headers, error shaping,
+/// panic recovery, auth-token loader); the rate limiter and the body limit apply to both
+/// (on custom routes as the unbindable `pbRateLimit` and `pbBodyLimit` handlers). Build
+/// `custom` with [`Router::into_endpoint`].
+pub fn router_with(
+    services: SharedServices,
+    config: HttpConfig,
+    custom: Option<RouterEndpoint>,
+) -> impl Endpoint + use<> {
     let api = Route::new().nest("/api", api_service());
-    middleware::wrap(api, services, config).boxed()
+    middleware::wrap(api, custom, services, config).boxed()
 }

@@ -1,20 +1,32 @@
 //! The global middlewares, outermost first: CORS, security headers, error shaping (every
-//! error becomes `{status, message, data}`), the body limit, and the auth-token loader.
+//! error becomes `{status, message, data}`), panic recovery (a 500 in that shape; the
+//! server keeps serving), and the auth-token loader. Then requests go to the custom routes
+//! when one matches (their own chain has the rate limiter and the body limit, see
+//! [`Router`](crate::router::Router)), else to the built-in API behind the rate limiter and
+//! the body limit.
 
 use crate::auth::load_auth;
 use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use crate::ratelimit::RateLimiter;
+use crate::router::{BuiltinRoute, RouterEndpoint};
 use crate::{HttpConfig, SharedServices};
+use basalt_ports::{Auth, ServiceError};
+use futures_util::FutureExt;
 use poem::http::{Method, StatusCode, header};
 use poem::middleware::{Cors, SetHeader};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
-/// Wraps the API routes in the global middlewares.
+/// Wraps the custom routes and the API routes in the global middlewares.
 pub(crate) fn wrap(
     api: impl Endpoint + 'static,
+    custom: Option<RouterEndpoint>,
     services: SharedServices,
     config: HttpConfig,
 ) -> impl Endpoint + 'static {
     let limit = config.body_limit;
+    let limiter = Arc::new(RateLimiter::new(config.rate_limits.clone()));
     let mut cors = Cors::new()
         .allow_methods([
             Method::GET,
@@ -28,7 +40,7 @@ pub(crate) fn wrap(
     for origin in &config.origins {
         cors = cors.allow_origin(origin.as_str());
     }
-    api.around(load_auth)
+    let builtin = api
         .around(move |ep, mut req: Request| async move {
             if content_length(&req).is_some_and(|n| n > limit) {
                 drain(req.take_body(), limit).await;
@@ -41,18 +53,93 @@ pub(crate) fn wrap(
             }
             ep.call(req).await.map(IntoResponse::into_response)
         })
-        .data(services)
-        .data(config)
-        .catch_all_error(shape_error)
-        .after(|res: poem::Result<Response>| async move { res.map(plain_json_content_type) })
-        .with(
-            SetHeader::new()
-                .overriding("X-Content-Type-Options", "nosniff")
-                .overriding("X-Frame-Options", "SAMEORIGIN")
-                .overriding("X-Xss-Protection", "1; mode=block")
-                .overriding("Cross-Origin-Opener-Policy", "same-origin"),
-        )
-        .with(cors)
+        .around(rate_limit_builtin);
+    let builtin_routes = match custom {
+        Some(_) => crate::router::builtin_routes(
+            &serde_json::from_str(&crate::openapi_json()).unwrap_or_default(),
+        ),
+        None => Vec::new(),
+    };
+    Dispatch {
+        custom,
+        builtin,
+        builtin_routes,
+    }
+    .around(load_auth)
+    .around(recover_panics)
+    .data(services)
+    .data(config)
+    .data(limiter)
+    .catch_all_error(shape_error)
+    .after(|res: poem::Result<Response>| async move { res.map(plain_json_content_type) })
+    .with(
+        SetHeader::new()
+            .overriding("X-Content-Type-Options", "nosniff")
+            .overriding("X-Frame-Options", "SAMEORIGIN")
+            .overriding("X-Xss-Protection", "1; mode=block")
+            .overriding("Cross-Origin-Opener-Policy", "same-origin"),
+    )
+    .with(cors)
+}
+
+/// Custom routes first, unless a built-in route is more specific for the request (as in
+/// one mux: `GET /api/health` wins over a custom `/{path...}`); everything else goes to the
+/// built-in API.
+struct Dispatch<B> {
+    custom: Option<RouterEndpoint>,
+    builtin: B,
+    builtin_routes: Vec<BuiltinRoute>,
+}
+
+impl<B: Endpoint> Endpoint for Dispatch<B> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if let Some(custom) = &self.custom
+            && let Some(found) = custom.find(&req)
+            && !custom.yields_to(&found, &req, &self.builtin_routes)
+        {
+            return Ok(custom.serve(found, req).await);
+        }
+        self.builtin
+            .call(req)
+            .await
+            .map(IntoResponse::into_response)
+    }
+}
+
+/// The rate limiter in front of the built-in routes (labels by path, and by collection
+/// action for the record and auth routes).
+async fn rate_limit_builtin<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    if let Some(limiter) = req.data::<Arc<RateLimiter>>() {
+        let auth = req.extensions().get::<Auth>().cloned().unwrap_or_default();
+        let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        if let Err(limited) =
+            limiter.check_builtin(req.method().as_str(), req.uri().path(), &auth, ip)
+        {
+            tracing::debug!(reason = %limited.0, "rate limited");
+            return Ok(ApiError::with_status(429, "Too Many Requests."));
+        }
+    }
+    ep.call(req).await.map(IntoResponse::into_response)
+}
+
+/// PocketBase's panic recovery: a panicking handler answers a 500 in the error shape
+/// (the panic is logged; its message is shown only with `--dev`).
+async fn recover_panics<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    let dev = req.data::<HttpConfig>().is_some_and(|c| c.dev);
+    match AssertUnwindSafe(ep.call(req)).catch_unwind().await {
+        Ok(res) => res.map(IntoResponse::into_response),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            let err = ServiceError::Internal(format!("[PANIC RECOVER] {message}"));
+            Ok(ApiError::from_service(err, dev).into_response())
+        }
+    }
 }
 
 /// PocketBase sends `Content-Type: application/json` without a charset; so do we.
@@ -72,7 +159,7 @@ fn plain_json_content_type(mut res: Response) -> Response {
 
 /// Reads and discards an oversized body (at most 8× the limit, for at most 10 s) so the
 /// client finishes sending and reads the 413 instead of failing with a broken pipe.
-async fn drain(body: poem::Body, limit: usize) {
+pub(crate) async fn drain(body: poem::Body, limit: usize) {
     use tokio::io::AsyncReadExt;
     let cap = (limit as u64).saturating_mul(8);
     let mut reader = body.into_async_read().take(cap);

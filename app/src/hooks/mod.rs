@@ -114,6 +114,7 @@ macro_rules! hooks {
 
 hooks! {
     app {
+        on_serve: ServeEvent => "Before the server starts: `e.router` takes custom routes and middlewares (`basalt::router`).",
         on_bootstrap: AppEvent => "After the data dir is opened and bootstrapped (the default action loads nothing more; `open` triggers it).",
         on_terminate: AppEvent => "When the server stops.",
         on_settings_reload: AppEvent => "After the settings are saved and reloaded.",

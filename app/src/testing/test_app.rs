@@ -47,8 +47,8 @@ impl TestApp {
     }
 
     /// The HTTP endpoint of the app, as `serve` builds it.
-    pub(crate) async fn endpoint(&self) -> poem::endpoint::BoxEndpoint<'static> {
-        crate::server::build_endpoint(&self.app, basalt_http::HttpConfig::default())
+    pub(crate) async fn endpoint(&self) -> Result<poem::endpoint::BoxEndpoint<'static>, AppError> {
+        crate::server::build_endpoint(&self.app, basalt_http::HttpConfig::default(), None).await
     }
 
     /// The temporary data dir.
