@@ -34,6 +34,8 @@ pub(crate) struct Inner {
     random: Arc<dyn Random>,
     collections: RwLock<Arc<Vec<Collection>>>,
     pub(crate) hooks: Hooks,
+    /// Migrations registered on this app (`App::register_migration`).
+    pub(crate) migrations: std::sync::Mutex<crate::migrations::MigrationsList>,
 }
 
 impl App {
@@ -59,6 +61,7 @@ impl App {
                 random,
                 collections: RwLock::new(Arc::new(Vec::new())),
                 hooks: Hooks::default(),
+                migrations: Default::default(),
             }),
             db,
             tx: None,

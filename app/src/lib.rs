@@ -19,6 +19,7 @@ mod error;
 mod find;
 pub mod hooks;
 mod infra;
+pub mod migrations;
 mod server;
 mod store;
 mod superuser;

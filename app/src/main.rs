@@ -45,6 +45,15 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
             println!("{msg}");
             Ok(())
         }
+        Command::Migrate {
+            migrations_dir,
+            action,
+        } => {
+            let action = action
+                .clone()
+                .unwrap_or(basalt::migrations::MigrateCommand::Up);
+            basalt::migrations::run_command(&cli.app_config()?, migrations_dir, &action).await
+        }
         Command::Openapi { out } => {
             let json = basalt_http::openapi_json();
             match out {
