@@ -36,6 +36,8 @@ pub(crate) struct Inner {
     pub(crate) hooks: Hooks,
     settings: crate::settings::SettingsState,
     cron: crate::cron::Cron,
+    /// Migrations registered on this app (`App::register_migration`).
+    pub(crate) migrations: std::sync::Mutex<crate::migrations::MigrationsList>,
 }
 
 impl App {
@@ -63,6 +65,7 @@ impl App {
                 collections: RwLock::new(Arc::new(Vec::new())),
                 hooks: Hooks::default(),
                 settings: Default::default(),
+                migrations: Default::default(),
             }),
             db,
             tx: None,

@@ -52,6 +52,16 @@ pub enum Command {
         #[command(subcommand)]
         action: SuperuserAction,
     },
+    /// Executes app DB migration scripts: `up` (the default), `down [n]`, `create NAME`,
+    /// `collections`, `history-sync`.
+    Migrate {
+        /// Where `create` and `collections` write migration files.
+        #[arg(long = "migrationsDir", global = true, default_value = "migrations")]
+        migrations_dir: PathBuf,
+        /// The action (default: `up`).
+        #[command(subcommand)]
+        action: Option<crate::migrations::MigrateCommand>,
+    },
     /// Writes the OpenAPI document of the API to stdout (or `--out`).
     Openapi {
         /// A file to write instead of stdout.
@@ -127,6 +137,7 @@ impl Cli {
             data_dir: self.dir.clone(),
             dev: self.dev,
             origins: origins.to_vec(),
+            ..ServeConfig::default()
         }
     }
 }

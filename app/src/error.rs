@@ -31,6 +31,9 @@ pub enum AppError {
     /// hook's 400 or 404 reaches the client unchanged).
     #[error("{0}")]
     Service(ServiceError),
+    /// A migration failed to apply or revert.
+    #[error(transparent)]
+    Migration(Box<crate::migrations::MigrationError>),
 }
 
 /// The message of a 400 carrying field errors from a model validation.

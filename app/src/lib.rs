@@ -20,6 +20,7 @@ mod error;
 mod find;
 pub mod hooks;
 mod infra;
+pub mod migrations;
 mod server;
 pub mod settings;
 mod store;

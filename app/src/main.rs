@@ -30,8 +30,13 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), basalt::AppError> {
     match &cli.command {
         Command::Serve { http, origins } => {
-            let config = cli.serve_config(http, origins);
+            let mut config = cli.serve_config(http, origins);
             let app = basalt::open_with_config(&cli.app_config()?).await?;
+            // Before the banner, so a failing migration is not announced as a started server.
+            for file in app.run_migrations_up().await? {
+                println!("Applied {file}");
+            }
+            config.run_migrations = false;
             println!(
                 "Server started at http://{}\n├─ REST API:  http://{}/api/",
                 config.http, config.http
@@ -44,6 +49,15 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
             let msg = app.superuser(mode, email, password).await?;
             println!("{msg}");
             Ok(())
+        }
+        Command::Migrate {
+            migrations_dir,
+            action,
+        } => {
+            let action = action
+                .clone()
+                .unwrap_or(basalt::migrations::MigrateCommand::Up);
+            basalt::migrations::run_command(&cli.app_config()?, migrations_dir, &action).await
         }
         Command::Openapi { out } => {
             let json = basalt_http::openapi_json();

@@ -26,6 +26,9 @@ pub struct ServeConfig {
     pub dev: bool,
     /// Allowed CORS origins (empty: any).
     pub origins: Vec<String>,
+    /// Apply the pending migrations ([`App::run_migrations_up`]) before listening, as
+    /// PocketBase's `serve` does. On by default.
+    pub run_migrations: bool,
 }
 
 impl Default for ServeConfig {
@@ -35,6 +38,7 @@ impl Default for ServeConfig {
             data_dir: PathBuf::from("pb_data"),
             dev: false,
             origins: Vec::new(),
+            run_migrations: true,
         }
     }
 }
@@ -139,6 +143,7 @@ pub async fn serve(
     config: &ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
+    migrate_before_serving(&app, config).await?;
     let listener = tokio::net::TcpListener::bind(&config.http)
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.http)))?;
@@ -162,6 +167,7 @@ pub async fn spawn(
     config: &ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(SocketAddr, tokio::task::JoinHandle<Result<(), AppError>>), AppError> {
+    migrate_before_serving(&app, config).await?;
     let listener = tokio::net::TcpListener::bind(&config.http)
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.http)))?;
@@ -255,6 +261,16 @@ async fn run(
         tracing::error!(error = %e, "on_terminate hook failed");
     }
     served
+}
+
+/// Applies the pending migrations when `config.run_migrations`.
+async fn migrate_before_serving(app: &App, config: &ServeConfig) -> Result<(), AppError> {
+    if config.run_migrations {
+        for file in app.run_migrations_up().await? {
+            tracing::info!(%file, "applied migration");
+        }
+    }
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

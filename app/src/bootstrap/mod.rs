@@ -19,7 +19,7 @@ const SYSTEM_TABLES: [&str; 4] = [
 ];
 
 /// The migration name recorded for the initial schema (PocketBase's own).
-const INIT_MIGRATION: &str = "1640988000_init.go";
+pub(crate) const INIT_MIGRATION: &str = "1640988000_init.go";
 
 impl App {
     /// Runs `on_bootstrap`, whose default action creates the system tables and, on a new

@@ -36,3 +36,20 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// `record` as the API would show it to the caller of `req` (visible fields,
+    /// `on_record_enrich`, and the request's `expand`/`fields`): for custom routes that
+    /// answer with a record (PocketBase's `apis.EnrichRecord`).
+    pub async fn record_response(
+        &self,
+        req: &RequestContext,
+        record: Record,
+    ) -> Result<serde_json::Value, ServiceError> {
+        let c = self
+            .find_collection(&record.collection_id)
+            .ok_or_else(ServiceError::not_found)?;
+        self.render_record(&c, req, &serde_json::Map::new(), record)
+            .await
+    }
+}

@@ -153,11 +153,12 @@ impl ApiScenario {
 
     /// Sends the request without checking anything.
     pub async fn send(&self, t: &TestApp) -> ScenarioResponse {
-        t.reset_events();
         let endpoint = match t.endpoint().await {
             Ok(e) => e,
             Err(e) => panic!("[{}] cannot build the router: {e}", self.name),
         };
+        // Building the router fires `OnServe`; only the request's events count.
+        t.reset_events();
         let method = Method::from_bytes(self.method.as_bytes()).unwrap_or(Method::GET);
         let mut req = poem::Request::builder().method(method).uri_str(&self.url);
         for (k, v) in &self.headers {

@@ -301,6 +301,140 @@ fn normalize_indexes(c: &mut Collection) {
         .collect();
 }
 
+impl App {
+    /// Imports collection definitions (PocketBase's `ImportCollections`), in one transaction:
+    /// each item (PocketBase's collection JSON) creates a collection, or replaces the
+    /// definition of the stored one with its id (or, without an id, its name). With
+    /// `delete_missing`, non-system collections not in `collections` are dropped. This is
+    /// what `POST /api/collections/import` and `basalt migrate collections` snapshots run.
+    /// (The service API's version is `CollectionsApi::import_collections(&app, &auth, body)`.)
+    ///
+    /// A rejected item fails the whole import with PocketBase's 400
+    /// (`data.collections.code = "validation_collections_import_failure"`).
+    pub async fn import_collections(
+        &self,
+        collections: &[Value],
+        delete_missing: bool,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .import_collection_items(collections, delete_missing)
+            .await?)
+    }
+
+    /// [`App::import_collections`] from a JSON array of collections (PocketBase's
+    /// `ImportCollectionsByMarshaledJSON`).
+    pub async fn import_collections_by_marshaled_json(
+        &self,
+        json: &str,
+        delete_missing: bool,
+    ) -> Result<(), AppError> {
+        let items: Vec<Value> = serde_json::from_str(json)
+            .map_err(|e| AppError::Config(format!("collections import: invalid JSON: {e}")))?;
+        self.import_collections(&items, delete_missing).await
+    }
+
+    async fn import_collection_items(
+        &self,
+        items: &[Value],
+        delete_missing: bool,
+    ) -> Result<(), ServiceError> {
+        if items.is_empty() {
+            let mut data = ValidationErrors::new();
+            data.add("collections", FieldError::required());
+            return Err(ServiceError::BadRequest {
+                message: "An error occurred while validating the submitted data.".into(),
+                data,
+            });
+        }
+        self.run_in_transaction(|tx| async move {
+            tx.import_in_transaction(items, delete_missing)
+                .await
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(ServiceError::from)
+    }
+
+    /// The import on a transactional app. The cache is reloaded after each item, so a later
+    /// item may relate to (or name in its rules) an earlier one.
+    async fn import_in_transaction(
+        &self,
+        items: &[Value],
+        delete_missing: bool,
+    ) -> Result<(), ServiceError> {
+        let import_failed = |msg: String| {
+            let mut data = ValidationErrors::new();
+            data.add(
+                "collections",
+                FieldError::new("validation_collections_import_failure", msg),
+            );
+            ServiceError::BadRequest {
+                message: "Failed to import collections.".into(),
+                data,
+            }
+        };
+        let mut tx = self.db().begin().await?;
+        let mut kept: Vec<String> = Vec::new();
+        for item in items {
+            let id = item.get("id").and_then(Value::as_str).unwrap_or("");
+            let name = item.get("name").and_then(Value::as_str).unwrap_or("");
+            let existing = self
+                .collections()
+                .iter()
+                .find(|c| {
+                    (!id.is_empty() && c.id == id)
+                        || (id.is_empty() && c.name.eq_ignore_ascii_case(name))
+                })
+                .cloned();
+            // An imported definition replaces the stored one whole (keeping its id).
+            let mut c = self
+                .collection_from_body(item)
+                .map_err(|e| import_failed(format!("Invalid collection \"{name}\": {e}.")))?;
+            if let Some(o) = &existing {
+                c.id = o.id.clone();
+            }
+            let saved = match self
+                .save_collection_in(tx.as_mut(), c, existing.as_ref())
+                .await
+            {
+                Ok(saved) => saved,
+                Err(SaveError::App(e)) => return Err(e.into()),
+                Err(SaveError::Invalid(errs)) => {
+                    return Err(import_failed(format!(
+                        "Collections import failed for \"{name}\": {errs}."
+                    )));
+                }
+                Err(SaveError::Rejected(raw)) => {
+                    return Err(import_failed(format!(
+                        "Collections import failed for \"{name}\": {raw}."
+                    )));
+                }
+            };
+            kept.push(saved.id);
+            self.reload_collections_in(tx.as_mut()).await?;
+        }
+        if delete_missing {
+            let missing: Vec<Collection> = self
+                .collections()
+                .iter()
+                .filter(|c| !c.system && !kept.contains(&c.id))
+                .cloned()
+                .collect();
+            for c in missing {
+                store::run_statements(tx.as_mut(), &schema::drop_statements(&c)).await?;
+                tx.execute(
+                    "DELETE FROM `_collections` WHERE `id` = ?",
+                    &[c.id.clone().into()],
+                )
+                .await?;
+            }
+        }
+        self.reload_collections_in(tx.as_mut()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl CollectionsApi for App {
     async fn list_collections(
@@ -376,89 +510,14 @@ impl CollectionsApi for App {
     async fn import_collections(&self, auth: &Auth, body: Value) -> Result<(), ServiceError> {
         require_superuser(auth)?;
         let items = match body.get("collections") {
-            Some(Value::Array(items)) if !items.is_empty() => items.clone(),
-            _ => {
-                let mut data = ValidationErrors::new();
-                data.add("collections", FieldError::required());
-                return Err(ServiceError::BadRequest {
-                    message: "An error occurred while validating the submitted data.".into(),
-                    data,
-                });
-            }
+            Some(Value::Array(items)) => items.as_slice(),
+            _ => &[],
         };
         let delete_missing = body
             .get("deleteMissing")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let import_failed = |msg: String| {
-            let mut data = ValidationErrors::new();
-            data.add(
-                "collections",
-                FieldError::new("validation_collections_import_failure", msg),
-            );
-            ServiceError::BadRequest {
-                message: "Failed to import collections.".into(),
-                data,
-            }
-        };
-        let mut tx = self.db().begin().await?;
-        let mut kept: Vec<String> = Vec::new();
-        for item in &items {
-            let id = item.get("id").and_then(Value::as_str).unwrap_or("");
-            let name = item.get("name").and_then(Value::as_str).unwrap_or("");
-            let existing = self
-                .collections()
-                .iter()
-                .find(|c| {
-                    (!id.is_empty() && c.id == id)
-                        || (id.is_empty() && c.name.eq_ignore_ascii_case(name))
-                })
-                .cloned();
-            // An imported definition replaces the stored one whole (keeping its id).
-            let mut c = self
-                .collection_from_body(item)
-                .map_err(|e| import_failed(format!("Invalid collection \"{name}\": {e}.")))?;
-            if let Some(o) = &existing {
-                c.id = o.id.clone();
-            }
-            let saved = match self
-                .save_collection_in(tx.as_mut(), c, existing.as_ref())
-                .await
-            {
-                Ok(saved) => saved,
-                Err(SaveError::App(e)) => return Err(e.into()),
-                Err(SaveError::Invalid(errs)) => {
-                    return Err(import_failed(format!(
-                        "Collections import failed for \"{name}\": {errs}."
-                    )));
-                }
-                Err(SaveError::Rejected(raw)) => {
-                    return Err(import_failed(format!(
-                        "Collections import failed for \"{name}\": {raw}."
-                    )));
-                }
-            };
-            kept.push(saved.id);
-        }
-        if delete_missing {
-            let missing: Vec<Collection> = self
-                .collections()
-                .iter()
-                .filter(|c| !c.system && !kept.contains(&c.id))
-                .cloned()
-                .collect();
-            for c in missing {
-                store::run_statements(tx.as_mut(), &schema::drop_statements(&c)).await?;
-                tx.execute(
-                    "DELETE FROM `_collections` WHERE `id` = ?",
-                    &[c.id.clone().into()],
-                )
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        self.reload_collections().await?;
-        Ok(())
+        self.import_collection_items(items, delete_missing).await
     }
 
     async fn collection_scaffolds(&self, auth: &Auth) -> Result<Value, ServiceError> {

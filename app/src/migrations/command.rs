@@ -1,0 +1,134 @@
+//! `basalt migrate …` (PocketBase's `migratecmd`).
+
+use super::template::{
+    blank_template, mod_rs_is_generated, snapshot_json, snapshot_template, write_migration,
+};
+use crate::error::AppError;
+use crate::{App, AppConfig};
+use std::path::Path;
+
+/// What `basalt migrate` does (no action: `up`).
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum MigrateCommand {
+    /// Applies every pending migration.
+    Up,
+    /// Reverts the last N applied migrations (default 1; a negative N reverts them all).
+    Down {
+        /// How many to revert.
+        #[arg(allow_negative_numbers = true)]
+        n: Option<i64>,
+    },
+    /// Writes a new blank migration file `{unix_secs}_{name}.rs` into the migrations dir.
+    Create {
+        /// The migration's name (snake-cased into the file name).
+        name: String,
+    },
+    /// Writes a migration with a snapshot of the current collections.
+    Collections,
+    /// Removes the `_migrations` rows of migrations that are no longer registered.
+    HistorySync,
+}
+
+/// Runs `command` on the data dir of `config`, writing new migration files into
+/// `migrations_dir`, and prints what it did (PocketBase's messages). The migrations run are
+/// those registered in this process ([`super::register`]): none but the system ones in the
+/// stock `basalt` binary.
+pub async fn run_command(
+    config: &AppConfig,
+    migrations_dir: &Path,
+    command: &MigrateCommand,
+) -> Result<(), AppError> {
+    match command {
+        MigrateCommand::Create { name } => {
+            create(migrations_dir, name, &blank_template())?;
+            Ok(())
+        }
+        MigrateCommand::Collections => {
+            let app = crate::open_with_config(config).await?;
+            let json = snapshot_json(&app.collections());
+            create(
+                migrations_dir,
+                "collections_snapshot",
+                &snapshot_template(&json),
+            )?;
+            Ok(())
+        }
+        MigrateCommand::Up => up(&crate::open_with_config(config).await?).await,
+        MigrateCommand::Down { n } => {
+            let app = crate::open_with_config(config).await?;
+            let n = match n {
+                None => 1,
+                Some(n) if *n < 0 => usize::MAX,
+                Some(n) => usize::try_from(*n).unwrap_or(usize::MAX),
+            };
+            down(&app, n).await
+        }
+        MigrateCommand::HistorySync => {
+            let app = crate::open_with_config(config).await?;
+            for file in app.migrations_history_sync().await? {
+                println!("Removed {file}");
+            }
+            println!("The _migrations table was synced with the available migrations.");
+            Ok(())
+        }
+    }
+}
+
+async fn up(app: &App) -> Result<(), AppError> {
+    let result = app.run_migrations_up().await;
+    let applied = match &result {
+        Ok(files) => files,
+        Err(e) => &e.completed,
+    };
+    for file in applied {
+        println!("Applied {file}");
+    }
+    match result {
+        Ok(files) if files.is_empty() => {
+            println!("No new migrations to apply.");
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn down(app: &App, n: usize) -> Result<(), AppError> {
+    let result = app.run_migrations_down(n).await;
+    let reverted = match &result {
+        Ok(files) => files,
+        Err(e) => &e.completed,
+    };
+    for file in reverted {
+        println!("Reverted {file}");
+    }
+    match result {
+        Ok(files) if files.is_empty() => {
+            println!("No migrations to revert.");
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn create(dir: &Path, name: &str, template: &str) -> Result<(), AppError> {
+    let unix_secs = chrono::Utc::now().timestamp();
+    let generated = mod_rs_is_generated(dir);
+    let path = write_migration(dir, name, unix_secs, template)?;
+    println!("Successfully created file {:?}", path.display().to_string());
+    let mod_rs = dir.join("mod.rs");
+    if generated {
+        println!(
+            "{:?} registers it: call that module's register() from your binary (see its header).",
+            mod_rs.display().to_string()
+        );
+    } else {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        println!(
+            "{:?} is hand-written: add `#[path = \"{stem}.rs\"] mod m{stem};` and call `m{stem}::register()`.",
+            mod_rs.display().to_string()
+        );
+    }
+    Ok(())
+}
