@@ -55,7 +55,7 @@ impl App {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Self {
-        Self {
+        let app = Self {
             inner: Arc::new(Inner {
                 cron: crate::cron::system::app_cron(&db, &auxiliary, &clock),
                 db: db.clone(),
@@ -69,7 +69,9 @@ impl App {
             }),
             db,
             tx: None,
-        }
+        };
+        crate::cron::system::register_cleanups(&app);
+        app
     }
 
     /// The settings cache and key (see `crate::settings`).
@@ -80,6 +82,16 @@ impl App {
     /// The database port: inside a transaction, the transaction.
     pub fn db(&self) -> &Arc<dyn Database> {
         &self.db
+    }
+
+    /// The app behind a weak reference (for jobs the app itself holds), if it still exists.
+    pub(crate) fn from_weak(weak: &std::sync::Weak<Inner>) -> Option<App> {
+        let inner = weak.upgrade()?;
+        Some(App {
+            db: inner.db.clone(),
+            inner,
+            tx: None,
+        })
     }
 
     /// The same app outside any transaction (itself when not transactional).

@@ -3,16 +3,15 @@
 //! expired MFA sessions and OTPs. PocketBase's `__pbLogsCleanup__` and `__pbAutoBackup__`
 //! come with the logs and backups they clean up.
 //!
-//! The jobs hold the database and clock ports, not the app (which holds the scheduler), so
-//! that an app and its scheduler are freed together.
+//! The database job holds the database ports; the cleanups hold the app weakly (the app
+//! holds the scheduler), so an app and its scheduler are freed together.
 
 use super::Cron;
+use crate::App;
 use crate::error::AppError;
-use crate::store::collection_from_row;
 use basalt_domain::datetime::format_datetime;
 use basalt_ports::{Clock, Database};
-use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// Id of the nightly `PRAGMA optimize` job.
@@ -34,20 +33,6 @@ pub(crate) fn app_cron(
         let (data, aux) = (data.clone(), aux.clone());
         async move { optimize(&data, &aux).await }
     });
-    for (id, table, option) in [(MFA_CLEANUP, "_mfas", "mfa"), (OTP_CLEANUP, "_otps", "otp")] {
-        let (db, clock) = (db.clone(), clock.clone());
-        add(&cron, id, "0 * * * *", move || {
-            let (db, clock) = (db.clone(), clock.clone());
-            async move {
-                let now = DateTime::from_timestamp_millis(clock.now_millis()).unwrap_or_default();
-                match delete_expired(&*db, table, option, now).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::debug!(table, deleted = n, "deleted expired rows"),
-                    Err(e) => tracing::warn!(table, error = %e, "failed to delete expired rows"),
-                }
-            }
-        });
-    }
     cron
 }
 
@@ -76,30 +61,59 @@ async fn optimize(data: &Arc<dyn Database>, aux: &Arc<dyn Database>) {
     }
 }
 
-/// Deletes the rows of `table` (`_mfas` or `_otps`) created longer ago than the `duration`
-/// (seconds) of their auth collection's `option` (`mfa` or `otp`), for every auth collection
-/// (whether or not the feature is on, as PocketBase does). Returns how many were deleted.
-pub(crate) async fn delete_expired(
-    db: &dyn Database,
-    table: &str,
-    option: &str,
-    now: DateTime<Utc>,
-) -> Result<u64, AppError> {
-    let rows = db
-        .query("SELECT * FROM `_collections` WHERE `type` = 'auth'", &[])
-        .await?;
-    let sql = format!("DELETE FROM `{table}` WHERE `collectionRef` = ? AND `created` < ?");
+/// Registers the hourly removal of expired MFA sessions and OTPs. The jobs hold the app
+/// weakly (the app holds the scheduler) and delete through `App::delete`, so record hooks
+/// fire for them as for any other delete.
+pub(crate) fn register_cleanups(app: &App) {
+    for (id, table, option) in [(MFA_CLEANUP, "_mfas", "mfa"), (OTP_CLEANUP, "_otps", "otp")] {
+        let weak = Arc::downgrade(&app.inner);
+        add(app.cron(), id, "0 * * * *", move || {
+            let weak = weak.clone();
+            async move {
+                let Some(app) = App::from_weak(&weak) else {
+                    return;
+                };
+                match delete_expired(&app, table, option).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::debug!(table, deleted = n, "deleted expired records"),
+                    Err(e) => tracing::warn!(table, error = %e, "failed to delete expired records"),
+                }
+            }
+        });
+    }
+}
+
+/// Deletes the records of `table` (`_mfas` or `_otps`) created longer ago than the
+/// `duration` (seconds) of their auth collection's `option` (`mfa` or `otp`), for every auth
+/// collection (whether or not the feature is on, as PocketBase does), through the record
+/// delete hooks. Returns how many were deleted.
+pub(crate) async fn delete_expired(app: &App, table: &str, option: &str) -> Result<u64, AppError> {
+    let now = app.now_datetime();
     let mut deleted = 0;
-    for row in rows {
-        let collection = collection_from_row(&row)?;
+    for collection in app.collections().iter().filter(|c| c.is_auth()) {
         let seconds = collection
             .auth_option(option)
             .and_then(|o| o.get("duration"))
             .and_then(Value::as_i64)
             .unwrap_or(0);
         let min_valid = now - chrono::Duration::seconds(seconds);
-        let params = [collection.id.into(), format_datetime(&min_valid).into()];
-        deleted += db.execute(&sql, &params).await?.rows_affected;
+        let mut params = Map::new();
+        params.insert("c".into(), Value::from(collection.id.as_str()));
+        params.insert("t".into(), Value::from(format_datetime(&min_valid)));
+        let expired = app
+            .find_records_by_filter(
+                table,
+                "collectionRef = {:c} && created < {:t}",
+                "",
+                0,
+                0,
+                &params,
+            )
+            .await?;
+        for mut record in expired {
+            app.delete(&mut record).await?;
+            deleted += 1;
+        }
     }
     Ok(deleted)
 }
