@@ -265,11 +265,22 @@ async fn the_cleanup_jobs_delete_mfas_and_otps_past_their_collections_duration()
         .await;
     }
 
+    let deleted = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = deleted.clone();
+    app.on_record_after_delete_success(&["_otps"])
+        .bind_func(move |e| {
+            seen.lock().unwrap().push(e.record.id().to_owned());
+            basalt::ports::hook::Event::next(e)
+        });
     app.cron()
         .run("__pbOTPCleanup__")
         .expect("otp job")
         .await
         .expect("run");
+    // The cleanup deletes through the record hooks.
+    let mut seen = deleted.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(seen.len(), 2, "{seen:?}");
     assert_eq!(
         ids(&*db, "_otps").await,
         ["otpsupersnew001", "otpusersedge001", "otpusersnew0001"]
