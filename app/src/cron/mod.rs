@@ -13,7 +13,7 @@
 //! stops when it shuts down. Basalt's own jobs have ids starting with `__pb`.
 
 mod job;
-mod schedule;
+pub(crate) mod schedule;
 pub(crate) mod system;
 mod ticker;
 

@@ -14,7 +14,7 @@ use chrono::{DateTime, TimeZone, Timelike};
 use croner::parser::{CronParser, Seconds, Year};
 
 /// PocketBase's macros and the expressions they stand for.
-const MACROS: [(&str, &str); 7] = [
+pub(crate) const MACROS: [(&str, &str); 7] = [
     ("@yearly", "0 0 1 1 *"),
     ("@annually", "0 0 1 1 *"),
     ("@monthly", "0 0 1 * *"),

@@ -1,16 +1,7 @@
 //! The cron expression check of `backups.cron`: PocketBase's `cron.NewSchedule` parser, kept
 //! to what validation needs (does it parse, and if not, PocketBase's reason).
 
-/// The macros PocketBase accepts in place of five segments.
-const MACROS: [(&str, &str); 7] = [
-    ("@yearly", "0 0 1 1 *"),
-    ("@annually", "0 0 1 1 *"),
-    ("@monthly", "0 0 1 * *"),
-    ("@weekly", "0 0 * * 0"),
-    ("@daily", "0 0 * * *"),
-    ("@midnight", "0 0 * * *"),
-    ("@hourly", "0 * * * *"),
-];
+use crate::cron::schedule::MACROS;
 
 /// The bounds of minute, hour, day of month, month and day of week.
 const BOUNDS: [(i64, i64); 5] = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 6)];
