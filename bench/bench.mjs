@@ -246,7 +246,7 @@ const WORKLOADS = [
     auth: true,
     expand: true,
   },
-];
+].filter((w) => !process.env.BENCH_ONLY || w.name.includes(process.env.BENCH_ONLY));
 
 /** One request by hand: what the workload returns (and whether expand works). */
 async function probe(srv, w) {
