@@ -154,13 +154,15 @@ impl App {
             .unwrap_or_default()
     }
 
-    /// The collection with this id, or (case-insensitively) this name.
-    pub fn find_collection(&self, id_or_name: &str) -> Option<Collection> {
+    /// The collection with this id, or (case-insensitively) this name: a cheap handle into
+    /// the cache (`Deref<Target = Collection>`); `.to_collection()` for an owned copy.
+    pub fn find_collection(&self, id_or_name: &str) -> Option<CollectionRef> {
         let all = self.collections();
-        all.iter()
-            .find(|c| c.id == id_or_name)
-            .or_else(|| all.iter().find(|c| c.name.eq_ignore_ascii_case(id_or_name)))
-            .cloned()
+        let index = all.iter().position(|c| c.id == id_or_name).or_else(|| {
+            all.iter()
+                .position(|c| c.name.eq_ignore_ascii_case(id_or_name))
+        })?;
+        Some(CollectionRef { all, index })
     }
 
     /// Reloads the collections cache from `_collections`.
@@ -190,5 +192,33 @@ impl App {
             tx.mark_schema_changed();
         }
         Ok(())
+    }
+}
+
+/// A collection of the cache, shared rather than copied (what [`App::find_collection`]
+/// returns). Derefs to [`Collection`].
+#[derive(Clone)]
+pub struct CollectionRef {
+    all: Arc<Vec<Collection>>,
+    index: usize,
+}
+
+impl CollectionRef {
+    /// An owned copy of the collection.
+    pub fn to_collection(&self) -> Collection {
+        (**self).clone()
+    }
+}
+
+impl std::ops::Deref for CollectionRef {
+    type Target = Collection;
+    fn deref(&self) -> &Collection {
+        &self.all[self.index]
+    }
+}
+
+impl std::fmt::Debug for CollectionRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
     }
 }

@@ -13,6 +13,7 @@
 //! ```
 
 use crate::App;
+use crate::app::CollectionRef;
 use crate::error::AppError;
 use crate::store;
 use basalt_domain::collection::Collection;
@@ -23,7 +24,7 @@ use basalt_ports::db::SqlValue;
 use serde_json::{Map, Value};
 
 impl App {
-    fn query_collection(&self, collection: &str) -> Result<Collection, AppError> {
+    fn query_collection(&self, collection: &str) -> Result<CollectionRef, AppError> {
         self.find_collection(collection)
             .ok_or_else(|| AppError::NotFound(format!("collection {collection:?}")))
     }

@@ -30,7 +30,7 @@ mod transaction;
 mod tx;
 mod usecases;
 
-pub use app::App;
+pub use app::{App, CollectionRef};
 pub use dbconnect::{
     AUTH_TOKEN_ENV, DbConnect, DbConnectFuture, db_connect_from_url, default_db_connect,
 };

@@ -55,7 +55,7 @@ async fn libsql_local_data_dir_round_trips_through_the_app() {
         ..AppConfig::default()
     };
     let app = basalt::open_with_config(&config).await.expect("open");
-    let users = app.find_collection("users").expect("users").id;
+    let users = app.find_collection("users").expect("users").id.clone();
     drop(app);
     // The same files, reopened with the other driver: one on-disk format.
     let app = basalt::open(dir.path()).await.expect("reopen with sqlx");

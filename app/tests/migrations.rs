@@ -38,10 +38,10 @@ async fn create_with_record(app: &App, name: &str) -> Result<(), AppError> {
 }
 
 async fn drop_named(app: &App, name: &str) -> Result<(), AppError> {
-    let mut c = app
+    let c = app
         .find_collection(name)
         .ok_or_else(|| AppError::NotFound(name.into()))?;
-    app.drop_collection(&mut c).await
+    app.drop_collection(&c).await
 }
 
 /// Two good migrations (posts, tags) and, with `broken`, a third that creates a collection

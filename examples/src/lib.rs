@@ -87,8 +87,8 @@ async fn create_collections(app: App) -> Result<(), AppError> {
 
 async fn drop_collections(app: App) -> Result<(), AppError> {
     for name in ["audits", "posts"] {
-        if let Some(mut c) = app.find_collection(name) {
-            app.drop_collection(&mut c).await?;
+        if let Some(c) = app.find_collection(name) {
+            app.drop_collection(&c).await?;
         }
     }
     Ok(())

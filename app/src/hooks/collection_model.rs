@@ -43,7 +43,9 @@ impl App {
 
     /// Deletes collection `c` and its table (system collections and collections other
     /// collections relate to are refused), through `on_collection_delete` and friends.
-    pub async fn drop_collection(&self, c: &mut Collection) -> Result<(), AppError> {
+    pub async fn drop_collection(&self, c: &Collection) -> Result<(), AppError> {
+        let mut c = c.clone();
+        let c = &mut c;
         self.run_in_transaction(
             |tx| async move { tx.run_collection_model(c, Action::Delete).await },
         )
@@ -153,7 +155,7 @@ async fn default_action(e: &mut CollectionEvent, action: Action) -> Result<(), S
                     None
                 };
                 let saved = app
-                    .store_collection(e.collection.clone(), original.as_ref())
+                    .store_collection(e.collection.clone(), original.as_deref())
                     .await
                     .map_err(|err| err.into_service(action.verb()))?;
                 e.collection = saved;

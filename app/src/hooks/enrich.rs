@@ -2,7 +2,7 @@
 
 use super::RecordEnrichEvent;
 use crate::App;
-use basalt_domain::collection::Collection;
+use crate::app::CollectionRef;
 use basalt_domain::record::Record;
 use basalt_ports::hook::Chain;
 use basalt_ports::{RequestContext, ServiceError};
@@ -11,7 +11,7 @@ impl App {
     /// Runs `on_record_enrich` on each record (in place) for the client of `req`.
     pub(crate) async fn enrich_records(
         &self,
-        c: &Collection,
+        c: &CollectionRef,
         req: &RequestContext,
         records: &mut [Record],
     ) -> Result<(), ServiceError> {

@@ -2,6 +2,7 @@
 //! the transactional app) and the chain state `next()` uses.
 
 use crate::App;
+use crate::app::CollectionRef;
 use basalt_domain::collection::Collection;
 use basalt_domain::record::Record;
 use basalt_http::Router;
@@ -61,7 +62,7 @@ pub struct RecordEvent {
     /// The app the save runs on (transactional inside a transaction).
     pub app: App,
     /// The record's collection.
-    pub collection: Collection,
+    pub collection: CollectionRef,
     /// The record being saved or deleted; handlers may change it before `next()`.
     pub record: Record,
     pub(crate) chain: Chain<Self>,
@@ -69,7 +70,7 @@ pub struct RecordEvent {
 event!(RecordEvent, tagged by collection);
 
 impl RecordEvent {
-    pub(crate) fn new(app: App, collection: Collection, record: Record) -> Self {
+    pub(crate) fn new(app: App, collection: CollectionRef, record: Record) -> Self {
         Self {
             app,
             collection,
@@ -84,7 +85,7 @@ pub struct RecordErrorEvent {
     /// The app.
     pub app: App,
     /// The record's collection.
-    pub collection: Collection,
+    pub collection: CollectionRef,
     /// The record that failed to save.
     pub record: Record,
     /// Why.
@@ -131,7 +132,7 @@ pub struct RecordEnrichEvent {
     /// The app.
     pub app: App,
     /// The record's collection.
-    pub collection: Collection,
+    pub collection: CollectionRef,
     /// The record being serialized.
     pub record: Record,
     /// Who the record is shown to.
@@ -148,7 +149,7 @@ pub struct RecordsListRequestEvent {
     /// The request (auth, method, query, headers).
     pub request: RequestContext,
     /// The collection.
-    pub collection: Collection,
+    pub collection: CollectionRef,
     /// The page of records, as the rules and filter allowed.
     pub records: Vec<Record>,
     /// The response; set by the default action (set it yourself when not calling `next`).
@@ -167,7 +168,7 @@ pub struct RecordRequestEvent {
     /// The request body (create/update).
     pub body: Map<String, Value>,
     /// The collection.
-    pub collection: Collection,
+    pub collection: CollectionRef,
     /// The record: loaded (view/update/delete) or built from the body (create).
     pub record: Record,
     /// The JSON response; set by the default action (set it yourself when not calling `next`).
@@ -189,7 +190,7 @@ pub struct RecordAuthRequestEvent {
     /// The app.
     pub app: App,
     /// The auth collection.
-    pub collection: Collection,
+    pub collection: CollectionRef,
     /// The authenticated record.
     pub record: Record,
     /// The token about to be sent.
@@ -207,7 +208,7 @@ pub struct RecordAuthWithPasswordRequestEvent {
     /// The app.
     pub app: App,
     /// The auth collection.
-    pub collection: Collection,
+    pub collection: CollectionRef,
     /// The identity sent.
     pub identity: String,
     /// The identity field asked for (empty: any of the collection's identity fields).
@@ -227,7 +228,7 @@ pub struct RecordAuthRefreshRequestEvent {
     /// The app.
     pub app: App,
     /// The auth collection.
-    pub collection: Collection,
+    pub collection: CollectionRef,
     /// The record whose token is refreshed.
     pub record: Record,
     /// The response; set by the default action.

@@ -4,6 +4,7 @@
 
 use super::{RecordErrorEvent, RecordEvent};
 use crate::App;
+use crate::app::CollectionRef;
 use crate::error::AppError;
 use crate::store;
 use basalt_domain::collection::Collection;
@@ -77,14 +78,14 @@ impl App {
             .await
     }
 
-    fn collection_of(&self, record: &Record) -> Result<Collection, AppError> {
+    fn collection_of(&self, record: &Record) -> Result<CollectionRef, AppError> {
         self.find_collection(&record.collection_id)
             .ok_or_else(|| AppError::NotFound(format!("collection {:?}", record.collection_name)))
     }
 
     async fn run_model(
         &self,
-        c: Collection,
+        c: CollectionRef,
         record: &mut Record,
         action: Action,
     ) -> Result<(), AppError> {

@@ -28,10 +28,10 @@
 //! }
 //!
 //! async fn down(app: App) -> Result<(), AppError> {
-//!     let mut posts = app
+//!     let posts = app
 //!         .find_collection("posts")
 //!         .ok_or_else(|| AppError::NotFound("posts".into()))?;
-//!     app.drop_collection(&mut posts).await
+//!     app.drop_collection(&posts).await
 //! }
 //!
 //! # async fn run() -> Result<(), AppError> {

@@ -91,11 +91,11 @@ impl App {
                 collection_id, id, ..
             } => match (self.find_collection(collection_id), &req.auth_record) {
                 (Some(c), Some(data)) => Some(AuthInfo {
-                    collection: c,
+                    collection: c.to_collection(),
                     record: Map::clone(data),
                 }),
                 (Some(c), None) => self.find_record(&c, id).await?.map(|r| AuthInfo {
-                    collection: c,
+                    collection: c.to_collection(),
                     record: r.data,
                 }),
                 (None, _) => None,

@@ -3,6 +3,7 @@
 //! password (which rotates `tokenKey`) revokes every older token.
 
 use crate::App;
+use crate::app::CollectionRef;
 use crate::error::AppError;
 use crate::hooks::{
     RecordAuthRefreshRequestEvent, RecordAuthRequestEvent, RecordAuthWithPasswordRequestEvent,
@@ -32,7 +33,7 @@ fn failed_to_authenticate() -> ServiceError {
 }
 
 impl App {
-    fn auth_collection(&self, name: &str) -> Result<Collection, ServiceError> {
+    fn auth_collection(&self, name: &str) -> Result<CollectionRef, ServiceError> {
         let c = self.find_collection(name).ok_or_else(|| {
             ServiceError::NotFound("Missing or invalid collection context.".into())
         })?;
@@ -66,7 +67,7 @@ impl App {
     /// default action renders the record, enriched, as its owner sees it).
     async fn auth_response(
         &self,
-        c: &Collection,
+        c: &CollectionRef,
         record: Record,
         method: &str,
     ) -> Result<AuthResponse, ServiceError> {
@@ -110,7 +111,7 @@ impl App {
             .ok_or_else(|| ServiceError::Internal("no auth response was set".into()))
     }
 
-    async fn verify_token(&self, token: &str) -> Option<(Collection, Record)> {
+    async fn verify_token(&self, token: &str) -> Option<(CollectionRef, Record)> {
         let unverified: AuthClaims = jsonwebtoken::dangerous::insecure_decode_claims(token).ok()?;
         if unverified.kind != TOKEN_TYPE_AUTH || unverified.exp < self.now_secs() {
             return None;

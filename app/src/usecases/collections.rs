@@ -272,6 +272,7 @@ impl App {
 
     fn found(&self, id_or_name: &str) -> Result<Collection, ServiceError> {
         self.find_collection(id_or_name)
+            .map(|c| c.to_collection())
             .ok_or_else(ServiceError::not_found)
     }
 }
@@ -502,8 +503,8 @@ impl CollectionsApi for App {
 
     async fn delete_collection(&self, auth: &Auth, id_or_name: &str) -> Result<(), ServiceError> {
         require_superuser(auth)?;
-        let mut c = self.found(id_or_name)?;
-        self.drop_collection(&mut c).await?;
+        let c = self.found(id_or_name)?;
+        self.drop_collection(&c).await?;
         Ok(())
     }
 

@@ -12,6 +12,7 @@
 //! its level succeeds.
 
 use crate::App;
+use crate::app::CollectionRef;
 use basalt_domain::collection::Collection;
 use basalt_domain::collection::has_single_column_unique_index;
 use basalt_domain::field::FieldKind;
@@ -47,7 +48,7 @@ impl App {
     /// write the caller made.
     pub(crate) async fn render_records(
         &self,
-        c: &Collection,
+        c: &CollectionRef,
         req: &RequestContext,
         body: &Map<String, Value>,
         records: Vec<Record>,
@@ -71,7 +72,7 @@ impl App {
     /// [`App::render_records`] for one record.
     pub(crate) async fn render_record(
         &self,
-        c: &Collection,
+        c: &CollectionRef,
         req: &RequestContext,
         body: &Map<String, Value>,
         record: Record,
@@ -107,14 +108,14 @@ enum State {
 /// A segment resolved against its parent level, before its records are fetched.
 struct Resolved {
     node: usize,
-    target: Collection,
+    target: CollectionRef,
     multiple: bool,
     links: Vec<Vec<String>>,
 }
 
 /// The records of one level.
 struct Level {
-    collection: Collection,
+    collection: CollectionRef,
     /// Whether the relation shows as an array (else the first record).
     multiple: bool,
     /// For each record of the parent level (same order), the related ids in order.
@@ -147,7 +148,7 @@ impl Enricher<'_> {
 
     async fn render(
         &mut self,
-        c: &Collection,
+        c: &CollectionRef,
         records: Vec<Record>,
     ) -> Result<Vec<Value>, ServiceError> {
         let paths = match self.req.query.get("expand").and_then(Value::as_str) {
@@ -374,7 +375,7 @@ impl Enricher<'_> {
         c: &Collection,
         records: &[Record],
         key: &str,
-    ) -> Option<(Collection, bool, Vec<Vec<String>>)> {
+    ) -> Option<(CollectionRef, bool, Vec<Vec<String>>)> {
         match ExpandSegment::parse(key) {
             ExpandSegment::Field(name) => {
                 let FieldKind::Relation(opts) = &c.field(name)?.kind else {

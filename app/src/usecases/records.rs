@@ -5,6 +5,7 @@
 use super::access::{Gate, bad_filter, check_superuser_only_fields, gate, superusers_only};
 use super::list::{page_bounds, total_pages};
 use crate::App;
+use crate::app::CollectionRef;
 use crate::error::AppError;
 use crate::hooks::{RecordRequestEvent, RecordsListRequestEvent};
 use crate::store;
@@ -30,7 +31,7 @@ fn missing_or_invalid_collection() -> ServiceError {
 
 impl App {
     /// The collection `name` for the records endpoints (404 when missing).
-    pub(crate) fn record_collection(&self, name: &str) -> Result<Collection, ServiceError> {
+    pub(crate) fn record_collection(&self, name: &str) -> Result<CollectionRef, ServiceError> {
         self.find_collection(name).ok_or_else(missing_collection)
     }
 
@@ -490,7 +491,7 @@ impl App {
         &self,
         req: &RequestContext,
         body: Map<String, Value>,
-        collection: Collection,
+        collection: CollectionRef,
         record: Record,
     ) -> RecordRequestEvent {
         RecordRequestEvent {
