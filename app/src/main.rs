@@ -4,6 +4,11 @@ use basalt::cli::{Cli, Command};
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc: the API allocates many small, short-lived values per request (rows, JSON), where
+/// glibc's allocator was a fifth of the CPU time under load (see bench/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
