@@ -8,8 +8,10 @@ use basalt_ports::db::{Row, Transaction};
 use basalt_ports::{Clock, Database, Random};
 
 const COLLECTIONS_SQL: &str = "SELECT * FROM `_collections` ORDER BY `created`, `rowid`";
+use crate::count_cache::CountCache;
 use crate::hooks::Hooks;
 use crate::tx::TxShared;
+use crate::versioned::{VersionedDb, WriteVersion};
 use std::sync::{Arc, RwLock};
 
 /// A running Basalt: the database, clock, randomness and the collections cache. Cheap to
@@ -34,6 +36,8 @@ pub(crate) struct Inner {
     random: Arc<dyn Random>,
     collections: RwLock<Arc<Vec<Collection>>>,
     pub(crate) hooks: Hooks,
+    /// Totals of list queries, while nothing was written.
+    pub(crate) counts: CountCache,
     settings: crate::settings::SettingsState,
     cron: crate::cron::Cron,
     /// Migrations registered on this app (`App::register_migration`).
@@ -55,8 +59,14 @@ impl App {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Self {
+        let version = Arc::new(WriteVersion::default());
+        let db: Arc<dyn Database> = Arc::new(VersionedDb {
+            db,
+            version: version.clone(),
+        });
         let app = Self {
             inner: Arc::new(Inner {
+                counts: CountCache::new(version),
                 cron: crate::cron::system::app_cron(&db, &auxiliary, &clock),
                 db: db.clone(),
                 auxiliary,

@@ -14,6 +14,7 @@
 mod app;
 mod bootstrap;
 pub mod cli;
+mod count_cache;
 pub mod cron;
 mod dbconnect;
 mod error;
@@ -29,6 +30,7 @@ pub mod testing;
 mod transaction;
 mod tx;
 mod usecases;
+mod versioned;
 
 pub use app::{App, CollectionRef};
 pub use dbconnect::{

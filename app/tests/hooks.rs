@@ -443,3 +443,38 @@ impl ScenarioExt for ApiScenario {
         self
     }
 }
+
+#[tokio::test]
+async fn list_totals_follow_writes_at_once() {
+    let t = app_with_posts().await;
+    let list = || ApiScenario {
+        url: "/api/collections/posts/records?filter=views%3E%3D0".into(),
+        ..ApiScenario::default()
+    };
+    list()
+        .expected_content(&[r#""totalItems":0"#])
+        .test(&t)
+        .await;
+    list()
+        .expected_content(&[r#""totalItems":0"#])
+        .test(&t)
+        .await;
+    post_json(json!({"title": "one"})).test(&t).await;
+    list()
+        .expected_content(&[r#""totalItems":1"#])
+        .test(&t)
+        .await;
+    // A write through a transaction counts once it commits.
+    t.app
+        .run_in_transaction(|tx| async move {
+            let mut p = tx.new_record("posts")?;
+            p.set("title", json!("two"));
+            tx.save(&mut p).await
+        })
+        .await
+        .expect("tx");
+    list()
+        .expected_content(&[r#""totalItems":2"#])
+        .test(&t)
+        .await;
+}

@@ -160,7 +160,14 @@ impl ApiScenario {
         // Building the router fires `OnServe`; only the request's events count.
         t.reset_events();
         let method = Method::from_bytes(self.method.as_bytes()).unwrap_or(Method::GET);
-        let mut req = poem::Request::builder().method(method).uri_str(&self.url);
+        let uri: poem::http::Uri = match self.url.parse() {
+            Ok(u) => u,
+            Err(e) => panic!(
+                "[{}] invalid url {:?} (percent-encode it): {e}",
+                self.name, self.url
+            ),
+        };
+        let mut req = poem::Request::builder().method(method).uri(uri);
         for (k, v) in &self.headers {
             req = req.header(k.as_str(), v.as_str());
         }

@@ -151,6 +151,29 @@ impl App {
     }
 }
 
+impl App {
+    /// The `COUNT(*)` of a list query, from the count cache while nothing was written
+    /// (never inside a transaction, whose uncommitted rows others don't see).
+    async fn count_rows(&self, sql: &str, params: &[SqlValue]) -> Result<i64, ServiceError> {
+        let cache = (!self.is_transactional()).then_some(&self.inner.counts);
+        let key = crate::count_cache::CountCache::key(sql, params);
+        if let Some(total) = cache.and_then(|c| c.get(&key)) {
+            return Ok(total);
+        }
+        let version = self.inner.counts.version();
+        let rows = self.db().query(sql, params).await.map_err(query_error)?;
+        let total = rows
+            .first()
+            .and_then(|r| r.get("n"))
+            .and_then(SqlValue::as_i64)
+            .unwrap_or(0);
+        if let Some(cache) = cache {
+            cache.put(key, version, total);
+        }
+        Ok(total)
+    }
+}
+
 /// A list query SQLite rejected: a bad filter or sort (400); anything else stays a 500.
 fn query_error(e: DbError) -> ServiceError {
     match e {
@@ -316,16 +339,7 @@ impl RecordsApi for App {
             (-1, -1)
         } else {
             let count_sql = format!("SELECT COUNT(*) AS n FROM {alias}{where_sql}");
-            let rows = self
-                .db()
-                .query(&count_sql, &params)
-                .await
-                .map_err(query_error)?;
-            let total = rows
-                .first()
-                .and_then(|r| r.get("n"))
-                .and_then(SqlValue::as_i64)
-                .unwrap_or(0);
+            let total = self.count_rows(&count_sql, &params).await?;
             (total, total_pages(total, per_page))
         };
         let mut event = RecordsListRequestEvent {
