@@ -8,10 +8,11 @@ use basalt_ports::db::{Row, Transaction};
 use basalt_ports::{Clock, Database, Random};
 
 const COLLECTIONS_SQL: &str = "SELECT * FROM `_collections` ORDER BY `created`, `rowid`";
-use crate::count_cache::CountCache;
+use crate::count_cache::{CountCache, VersionedCache};
 use crate::hooks::Hooks;
 use crate::tx::TxShared;
 use crate::versioned::{VersionedDb, WriteVersion};
+use basalt_domain::record::Record;
 use std::sync::{Arc, RwLock};
 
 /// A running Basalt: the database, clock, randomness and the collections cache. Cheap to
@@ -38,6 +39,8 @@ pub(crate) struct Inner {
     pub(crate) hooks: Hooks,
     /// Totals of list queries, while nothing was written.
     pub(crate) counts: CountCache,
+    /// Auth records by collection and id, for token checks, while nothing was written.
+    pub(crate) auth_records: VersionedCache<Record>,
     settings: crate::settings::SettingsState,
     cron: crate::cron::Cron,
     /// Migrations registered on this app (`App::register_migration`).
@@ -66,7 +69,8 @@ impl App {
         });
         let app = Self {
             inner: Arc::new(Inner {
-                counts: CountCache::new(version),
+                counts: CountCache::new(version.clone()),
+                auth_records: VersionedCache::new(version),
                 cron: crate::cron::system::app_cron(&db, &auxiliary, &clock),
                 db: db.clone(),
                 auxiliary,

@@ -1,6 +1,6 @@
-//! Totals of list queries (`COUNT(*)`), remembered while nothing was written through this
-//! app and for at most [`TTL`], so a busy list endpoint counts once per change, not once per
-//! request.
+//! Values read from the database, remembered while nothing was written through this app
+//! and for at most [`TTL`]: list totals (`COUNT(*)`), so a busy list endpoint counts once
+//! per change, not once per request, and the auth records tokens name.
 
 use crate::versioned::WriteVersion;
 use basalt_ports::db::SqlValue;
@@ -13,13 +13,16 @@ const TTL: Duration = Duration::from_secs(1);
 /// Entries kept at most; the cache is emptied when full.
 const CAPACITY: usize = 512;
 
-/// The remembered totals.
-pub(crate) struct CountCache {
+/// Remembered values by key.
+pub(crate) struct VersionedCache<V> {
     version: Arc<WriteVersion>,
-    entries: Mutex<HashMap<String, (u64, Instant, i64)>>,
+    entries: Mutex<HashMap<String, (u64, Instant, V)>>,
 }
 
-impl CountCache {
+/// List totals.
+pub(crate) type CountCache = VersionedCache<i64>;
+
+impl<V: Clone> VersionedCache<V> {
     pub(crate) fn new(version: Arc<WriteVersion>) -> Self {
         Self {
             version,
@@ -28,25 +31,25 @@ impl CountCache {
     }
 
     /// The key of a query: its SQL text and parameters.
-    pub(crate) fn key(sql: &str, params: &[SqlValue]) -> String {
+    pub(crate) fn query_key(sql: &str, params: &[SqlValue]) -> String {
         format!("{sql}\u{0}{params:?}")
     }
 
-    /// The write version to record with a total that is about to be computed.
+    /// The write version to record with a value that is about to be read.
     pub(crate) fn version(&self) -> u64 {
         self.version.get()
     }
 
-    /// The total for `key`, if it was counted at the current write version within the TTL.
-    pub(crate) fn get(&self, key: &str) -> Option<i64> {
+    /// The value for `key`, if it was read at the current write version within the TTL.
+    pub(crate) fn get(&self, key: &str) -> Option<V> {
         let now = self.version.get();
         let entries = self.entries.lock().ok()?;
-        let (version, at, total) = entries.get(key)?;
-        (*version == now && at.elapsed() < TTL).then_some(*total)
+        let (version, at, value) = entries.get(key)?;
+        (*version == now && at.elapsed() < TTL).then(|| value.clone())
     }
 
-    /// Remembers `total`, counted when the write version was `version`.
-    pub(crate) fn put(&self, key: String, version: u64, total: i64) {
+    /// Remembers `value`, read when the write version was `version`.
+    pub(crate) fn put(&self, key: String, version: u64, total: V) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= CAPACITY {
                 entries.clear();
@@ -64,12 +67,15 @@ mod tests {
     fn a_write_or_the_ttl_forgets_a_total() {
         let version = Arc::new(WriteVersion::default());
         let cache = CountCache::new(version.clone());
-        let key = CountCache::key("SELECT COUNT(*)", &[SqlValue::Integer(1)]);
+        let key = CountCache::query_key("SELECT COUNT(*)", &[SqlValue::Integer(1)]);
         assert_eq!(cache.get(&key), None);
         cache.put(key.clone(), cache.version(), 7);
         assert_eq!(cache.get(&key), Some(7));
         assert_eq!(
-            cache.get(&CountCache::key("SELECT COUNT(*)", &[SqlValue::Integer(2)])),
+            cache.get(&CountCache::query_key(
+                "SELECT COUNT(*)",
+                &[SqlValue::Integer(2)]
+            )),
             None
         );
         version.bump();

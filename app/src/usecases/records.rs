@@ -156,7 +156,7 @@ impl App {
     /// (never inside a transaction, whose uncommitted rows others don't see).
     async fn count_rows(&self, sql: &str, params: &[SqlValue]) -> Result<i64, ServiceError> {
         let cache = (!self.is_transactional()).then_some(&self.inner.counts);
-        let key = crate::count_cache::CountCache::key(sql, params);
+        let key = crate::count_cache::CountCache::query_key(sql, params);
         if let Some(total) = cache.and_then(|c| c.get(&key)) {
             return Ok(total);
         }
