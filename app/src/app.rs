@@ -35,7 +35,7 @@ pub(crate) struct Inner {
     auxiliary: Arc<dyn Database>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
-    collections: RwLock<Arc<Vec<Collection>>>,
+    collections: RwLock<CollectionsCache>,
     pub(crate) hooks: Hooks,
     /// Totals of list queries, while nothing was written.
     pub(crate) counts: CountCache,
@@ -76,7 +76,7 @@ impl App {
                 auxiliary,
                 clock,
                 random,
-                collections: RwLock::new(Arc::new(Vec::new())),
+                collections: RwLock::new(CollectionsCache::default()),
                 hooks: Hooks::default(),
                 settings: Default::default(),
                 migrations: Default::default(),
@@ -164,19 +164,19 @@ impl App {
         self.inner
             .collections
             .read()
-            .map(|c| c.clone())
+            .map(|c| c.list.clone())
             .unwrap_or_default()
     }
 
     /// The collection with this id, or (case-insensitively) this name: a cheap handle into
     /// the cache (`Deref<Target = Collection>`); `.to_collection()` for an owned copy.
     pub fn find_collection(&self, id_or_name: &str) -> Option<CollectionRef> {
-        let all = self.collections();
-        let index = all.iter().position(|c| c.id == id_or_name).or_else(|| {
-            all.iter()
-                .position(|c| c.name.eq_ignore_ascii_case(id_or_name))
-        })?;
-        Some(CollectionRef { all, index })
+        let cache = self.inner.collections.read().ok()?;
+        let all = &cache.shared;
+        all.iter()
+            .find(|c| c.id == id_or_name)
+            .or_else(|| all.iter().find(|c| c.name.eq_ignore_ascii_case(id_or_name)))
+            .map(|c| CollectionRef(c.clone()))
     }
 
     /// Reloads the collections cache from `_collections`.
@@ -200,7 +200,10 @@ impl App {
             list.push(crate::store::collection_from_row(row)?);
         }
         if let Ok(mut guard) = self.inner.collections.write() {
-            *guard = Arc::new(list);
+            *guard = CollectionsCache {
+                shared: list.iter().cloned().map(Arc::new).collect(),
+                list: Arc::new(list),
+            };
         }
         if let Some(tx) = &self.tx {
             tx.mark_schema_changed();
@@ -209,30 +212,39 @@ impl App {
     }
 }
 
+/// The collections as loaded: as one list (for the filter compiler) and one by one, shared.
+#[derive(Default)]
+struct CollectionsCache {
+    list: Arc<Vec<Collection>>,
+    shared: Vec<Arc<Collection>>,
+}
+
 /// A collection of the cache, shared rather than copied (what [`App::find_collection`]
 /// returns). Derefs to [`Collection`].
 #[derive(Clone)]
-pub struct CollectionRef {
-    all: Arc<Vec<Collection>>,
-    index: usize,
-}
+pub struct CollectionRef(Arc<Collection>);
 
 impl CollectionRef {
     /// An owned copy of the collection.
     pub fn to_collection(&self) -> Collection {
-        (**self).clone()
+        (*self.0).clone()
+    }
+
+    /// The shared collection.
+    pub fn shared(&self) -> Arc<Collection> {
+        self.0.clone()
     }
 }
 
 impl std::ops::Deref for CollectionRef {
     type Target = Collection;
     fn deref(&self) -> &Collection {
-        &self.all[self.index]
+        &self.0
     }
 }
 
 impl std::fmt::Debug for CollectionRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        (**self).fmt(f)
+        (*self.0).fmt(f)
     }
 }

@@ -189,7 +189,7 @@ fn fixture() -> &'static Fixture {
         let obj = |v: Value| v.as_object().cloned().unwrap_or_default();
         let authed = RequestInfo {
             auth: Some(AuthInfo {
-                collection: collections[0].clone(),
+                collection: std::sync::Arc::new(collections[0].clone()),
                 record: obj(user),
             }),
             method: "PATCH".to_owned(),

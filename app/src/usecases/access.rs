@@ -91,11 +91,11 @@ impl App {
                 collection_id, id, ..
             } => match (self.find_collection(collection_id), &req.auth_record) {
                 (Some(c), Some(data)) => Some(AuthInfo {
-                    collection: c.to_collection(),
+                    collection: c.shared(),
                     record: Map::clone(data),
                 }),
                 (Some(c), None) => self.find_record(&c, id).await?.map(|r| AuthInfo {
-                    collection: c.to_collection(),
+                    collection: c.shared(),
                     record: r.data,
                 }),
                 (None, _) => None,

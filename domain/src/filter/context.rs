@@ -24,8 +24,8 @@ pub struct RequestInfo {
 /// The authenticated record behind `@request.auth.*`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuthInfo {
-    /// Its collection.
-    pub collection: Collection,
+    /// Its collection (shared: it comes from the app's schema cache).
+    pub collection: std::sync::Arc<Collection>,
     /// Its field values (including `id`), as stored.
     pub record: Map<String, Value>,
 }

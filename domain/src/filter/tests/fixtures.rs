@@ -159,7 +159,7 @@ pub fn user_request() -> RequestInfo {
     });
     RequestInfo {
         auth: Some(AuthInfo {
-            collection: users,
+            collection: std::sync::Arc::new(users),
             record: record.as_object().cloned().unwrap_or_default(),
         }),
         method: "GET".to_owned(),
