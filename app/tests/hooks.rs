@@ -478,3 +478,24 @@ async fn list_totals_follow_writes_at_once() {
         .test(&t)
         .await;
 }
+
+#[tokio::test]
+async fn truncate_deletes_through_the_delete_hooks() {
+    let t = app_with_posts().await;
+    for title in ["a", "b", "c"] {
+        let mut p = t.app.new_record("posts").expect("new");
+        p.set("title", json!(title));
+        t.app.save(&mut p).await.expect("save");
+    }
+    t.reset_events();
+    let posts = t.app.find_collection("posts").expect("posts");
+    t.app.truncate_records(&posts).await.expect("truncate");
+    let events = t.events();
+    assert_eq!(events.get("OnRecordDelete"), Some(&3), "{events:?}");
+    assert_eq!(
+        events.get("OnRecordAfterDeleteSuccess"),
+        Some(&3),
+        "{events:?}"
+    );
+    assert_eq!(count(&t, "posts").await, 0);
+}

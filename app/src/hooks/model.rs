@@ -78,6 +78,29 @@ impl App {
             .await
     }
 
+    /// Deletes every record of `c` in one transaction, each through [`App::delete`] (so the
+    /// delete hooks fire for each, as PocketBase's `TruncateCollection` does).
+    pub async fn truncate_records(&self, c: &Collection) -> Result<(), AppError> {
+        if c.is_view() {
+            return Err(AppError::Validation(view_error()));
+        }
+        let name = c.name.clone();
+        self.run_in_transaction(|tx| async move {
+            loop {
+                let batch = tx
+                    .find_records_by_filter(&name, "", "", 500, 0, &serde_json::Map::new())
+                    .await?;
+                if batch.is_empty() {
+                    return Ok(());
+                }
+                for mut record in batch {
+                    tx.delete(&mut record).await?;
+                }
+            }
+        })
+        .await
+    }
+
     fn collection_of(&self, record: &Record) -> Result<CollectionRef, AppError> {
         self.find_collection(&record.collection_id)
             .ok_or_else(|| AppError::NotFound(format!("collection {:?}", record.collection_name)))

@@ -534,9 +534,7 @@ impl CollectionsApi for App {
                 "View collections cannot be truncated since they don't store their own records.",
             ));
         }
-        self.db()
-            .execute(&format!("DELETE FROM {}", schema::ident(&c.name)), &[])
-            .await?;
+        self.truncate_records(&c).await?;
         Ok(())
     }
 }
