@@ -45,6 +45,22 @@ pub(crate) fn bad_filter(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::bad_request("Something went wrong while processing your request.")
 }
 
+/// A 400 for a `filter` or `sort` the client sent that does not compile: PocketBase's body,
+/// plus what is wrong (with the position for syntax errors) under `data.<param>` with code
+/// `validation_invalid_<param>`.
+pub(crate) fn invalid_param(param: &str, e: impl std::fmt::Display) -> ServiceError {
+    tracing::debug!(param, error = %e, "query parameter rejected");
+    let mut data = basalt_domain::error::ValidationErrors::new();
+    data.add(
+        param,
+        basalt_domain::error::FieldError::new(format!("validation_invalid_{param}"), e.to_string()),
+    );
+    ServiceError::BadRequest {
+        message: "Something went wrong while processing your request.".into(),
+        data,
+    }
+}
+
 /// Requires a superuser: 401 for guests, 403 for other records.
 pub(crate) fn require_superuser(auth: &Auth) -> Result<(), ServiceError> {
     match auth {

@@ -1,6 +1,6 @@
 //! Pagination and sorting shared by the list endpoints.
 
-use super::access::bad_filter;
+use super::access::invalid_param;
 use crate::App;
 use basalt_domain::collection::Collection;
 use basalt_domain::filter::{CompileOptions, FilterContext, RequestInfo, compile_sort};
@@ -105,7 +105,7 @@ impl App {
                             allow_hidden_fields: allow_hidden,
                         },
                     )
-                    .map_err(bad_filter)?;
+                    .map_err(|e| invalid_param("sort", e))?;
                     out.push(format!("{} {dir}", compiled.sql));
                     params.extend(compiled.params);
                 }

@@ -2,7 +2,9 @@
 //! a failing list rule filters, a failing view/update/delete rule is 404, a failing create
 //! rule is 400, and a `null` rule is 403 for everyone but superusers.
 
-use super::access::{Gate, bad_filter, check_superuser_only_fields, gate, superusers_only};
+use super::access::{
+    Gate, bad_filter, check_superuser_only_fields, gate, invalid_param, superusers_only,
+};
 use super::list::{page_bounds, total_pages};
 use crate::App;
 use crate::app::CollectionRef;
@@ -288,7 +290,7 @@ impl RecordsApi for App {
         // Only an empty `filter=` means no filter: whitespace or comments alone are a 400.
         let filter = query.filter.as_deref().filter(|f| !f.is_empty());
         if let Some(f) = filter {
-            basalt_domain::filter::parse(f).map_err(bad_filter)?;
+            basalt_domain::filter::parse(f).map_err(|e| invalid_param("filter", e))?;
         }
         check_superuser_only_fields(auth, &[filter, query.sort.as_deref()])?;
         let alias = ident(&c.name);
@@ -302,8 +304,16 @@ impl RecordsApi for App {
                 params.extend(compiled.params);
             }
             if let Some(filter) = filter {
-                let compiled =
-                    self.compile_where(&c, filter, &info, &alias, auth.is_superuser())?;
+                let compiled = self
+                    .compile_with_params(
+                        &c,
+                        filter,
+                        &info,
+                        &alias,
+                        auth.is_superuser(),
+                        &Map::new(),
+                    )
+                    .map_err(|e| invalid_param("filter", e))?;
                 wheres.push(format!("({})", compiled.sql));
                 params.extend(compiled.params);
             }
