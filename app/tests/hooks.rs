@@ -499,3 +499,33 @@ async fn truncate_deletes_through_the_delete_hooks() {
     );
     assert_eq!(count(&t, "posts").await, 0);
 }
+
+#[tokio::test]
+async fn before_test_runs_first_and_after_test_sees_the_response() {
+    let t = app_with_posts().await;
+    let seen: Log = Arc::default();
+    let after_seen = seen.clone();
+    ApiScenario {
+        url: "/api/collections/posts/records".into(),
+        before_test: Some(Box::new(|t| {
+            Box::pin(async move {
+                let mut p = t.app.new_record("posts").expect("new");
+                p.set("title", json!("seeded"));
+                t.app.save(&mut p).await.expect("seed");
+            })
+        })),
+        after_test: Some(Box::new(move |_t, res| {
+            let seen = after_seen.clone();
+            Box::pin(async move {
+                seen.lock()
+                    .unwrap()
+                    .push(res.json()["items"][0]["title"].to_string());
+            })
+        })),
+        ..ApiScenario::default()
+    }
+    .expected_content(&[r#""totalItems":1"#])
+    .test(&t)
+    .await;
+    assert_eq!(*seen.lock().unwrap(), [r#""seeded""#]);
+}

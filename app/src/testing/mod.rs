@@ -5,5 +5,5 @@
 mod scenario;
 mod test_app;
 
-pub use scenario::{AfterTest, ApiScenario, ScenarioResponse};
+pub use scenario::{AfterTest, ApiScenario, BeforeTest, ScenarioResponse};
 pub use test_app::TestApp;

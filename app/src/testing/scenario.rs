@@ -7,6 +7,9 @@ use poem::Endpoint;
 use poem::http::Method;
 use std::collections::BTreeMap;
 
+/// Set-up run before the request, given the app.
+pub type BeforeTest = Box<dyn for<'a> Fn(&'a TestApp) -> BoxFuture<'a, ()> + Send + Sync>;
+
 /// A check run after the request, given the app and the response.
 pub type AfterTest =
     Box<dyn for<'a> Fn(&'a TestApp, &'a ScenarioResponse) -> BoxFuture<'a, ()> + Send + Sync>;
@@ -50,6 +53,8 @@ pub struct ApiScenario {
     /// When set, exactly these hooks must have fired this many times (PocketBase names,
     /// `OnRecordCreate`); a `"*"` key allows other hooks to fire too.
     pub expected_events: Option<BTreeMap<String, usize>>,
+    /// Set-up before the request (bind hooks, seed records), PocketBase's `BeforeTestFunc`.
+    pub before_test: Option<BeforeTest>,
     /// Extra checks after the request.
     pub after_test: Option<AfterTest>,
 }
@@ -66,6 +71,7 @@ impl Default for ApiScenario {
             expected_content: Vec::new(),
             not_expected_content: Vec::new(),
             expected_events: None,
+            before_test: None,
             after_test: None,
         }
     }
@@ -101,6 +107,9 @@ impl ApiScenario {
     /// Sends the request to `t`'s HTTP stack and checks every expectation, panicking with
     /// the scenario's name and the response on the first mismatch (it is for tests).
     pub async fn test(&self, t: &TestApp) -> ScenarioResponse {
+        if let Some(before) = &self.before_test {
+            before(t).await;
+        }
         let res = self.send(t).await;
         let fail = |what: String| -> ! {
             panic!(
@@ -151,7 +160,7 @@ impl ApiScenario {
         res
     }
 
-    /// Sends the request without checking anything.
+    /// Sends the request without checking anything (and without `before_test`).
     pub async fn send(&self, t: &TestApp) -> ScenarioResponse {
         let endpoint = match t.endpoint().await {
             Ok(e) => e,
