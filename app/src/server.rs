@@ -215,16 +215,40 @@ pub(crate) async fn build_endpoint(
     let custom = router
         .try_into_endpoint(app.clone())
         .map_err(|e| AppError::Config(format!("invalid custom routes: {e}")))?;
-    let settings_app = app.clone();
-    http.rate_limits = Some(Arc::new(move || {
-        serde_json::to_value(&settings_app.settings().rate_limits)
-            .and_then(serde_json::from_value)
-            .unwrap_or_default()
-    }));
+    http.rate_limits = Some(rate_limits_from_settings(app.clone()));
     let services: basalt_http::SharedServices = Arc::new(app.clone());
     Ok(router_with(services, http, Some(custom))
         .map_to_response()
         .boxed())
+}
+
+/// The rate limits of the current settings, converted once per settings change (the
+/// provider runs on every request).
+fn rate_limits_from_settings(app: App) -> basalt_http::RateLimitProvider {
+    type Converted = (
+        Arc<crate::settings::Settings>,
+        Arc<basalt_http::RateLimitConfig>,
+    );
+    let last: std::sync::Mutex<Option<Converted>> = std::sync::Mutex::new(None);
+    Arc::new(move || {
+        let settings = app.settings();
+        let mut last = last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*last {
+            Some((seen, config)) if Arc::ptr_eq(seen, &settings) => config.clone(),
+            _ => {
+                let r = &settings.rate_limits;
+                let config = Arc::new(basalt_http::RateLimitConfig {
+                    enabled: r.enabled,
+                    rules: r.rules.clone(),
+                    excluded_ips: r.excluded_ips.clone(),
+                });
+                *last = Some((settings, config.clone()));
+                config
+            }
+        }
+    })
 }
 
 /// The OpenAPI document of the API with the custom routes `on_serve` adds (those annotated

@@ -9,6 +9,7 @@ pub mod files;
 pub mod hook;
 pub mod mail;
 pub mod random;
+pub mod rate_limit;
 pub mod service;
 pub mod settings_api;
 
@@ -16,6 +17,7 @@ pub use clock::Clock;
 pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
 pub use random::Random;
+pub use rate_limit::{RateLimitRule, default_rate_limit_rules};
 pub use service::{
     Auth, AuthApi, AuthResponse, CollectionsApi, ListQuery, ListResult, RecordsApi, RequestContext,
     ServiceError, Services,

@@ -13,9 +13,10 @@ mod ratelimit;
 pub mod router;
 mod routes;
 
+pub use basalt_ports::{RateLimitRule, default_rate_limit_rules};
 pub use config::HttpConfig;
 pub use error::{ApiError, ErrorBody};
-pub use ratelimit::{RateLimitConfig, RateLimitProvider, RateLimitRule, default_rate_limit_rules};
+pub use ratelimit::{RateLimitConfig, RateLimitProvider};
 pub use router::{RequestEvent, Router, RouterEndpoint};
 
 use basalt_ports::Services;

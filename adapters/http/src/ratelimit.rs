@@ -5,15 +5,16 @@
 //! Superusers and the excluded IPs are never limited. The rules are read from a provider
 //! at every request, so settings changes apply at once.
 
-use basalt_ports::Auth;
+use basalt_ports::{Auth, RateLimitRule};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Where the rate-limit settings come from (called on every request).
-pub type RateLimitProvider = Arc<dyn Fn() -> RateLimitConfig + Send + Sync>;
+/// Where the rate-limit settings come from (called on every request, so it hands out a
+/// shared config rather than building one).
+pub type RateLimitProvider = Arc<dyn Fn() -> Arc<RateLimitConfig> + Send + Sync>;
 
 /// PocketBase's `RateLimitsConfig`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,36 +27,6 @@ pub struct RateLimitConfig {
     /// IPs and subnets (`10.0.0.0/8`) never limited.
     #[serde(rename = "excludedIPs")]
     pub excluded_ips: Vec<String>,
-}
-
-/// One rule (PocketBase's `RateLimitRule`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct RateLimitRule {
-    /// `users:create`, `*:auth`, `/api/`, `POST /api/collections/`, ...
-    pub label: String,
-    /// `""` (everyone), `@guest` or `@auth`.
-    pub audience: String,
-    /// The window, in seconds.
-    pub duration: i64,
-    /// Requests allowed per window and client.
-    pub max_requests: i64,
-}
-
-/// PocketBase's default rules (for settings; rate limiting itself is off by default).
-pub fn default_rate_limit_rules() -> Vec<RateLimitRule> {
-    let rule = |label: &str, max_requests, duration| RateLimitRule {
-        label: label.into(),
-        audience: String::new(),
-        duration,
-        max_requests,
-    };
-    vec![
-        rule("*:auth", 2, 3),
-        rule("*:create", 20, 5),
-        rule("/api/batch", 3, 1),
-        rule("/api/", 300, 10),
-    ]
 }
 
 impl RateLimitConfig {
@@ -185,7 +156,7 @@ impl RateLimiter {
         }
     }
 
-    fn settings(&self, auth: &Auth, ip: Option<IpAddr>) -> Option<(RateLimitConfig, IpAddr)> {
+    fn settings(&self, auth: &Auth, ip: Option<IpAddr>) -> Option<(Arc<RateLimitConfig>, IpAddr)> {
         let config = (self.provider.as_ref()?)();
         let ip = ip?;
         if !config.enabled || auth.is_superuser() || ip_in_list(&config.excluded_ips, ip) {
@@ -368,6 +339,7 @@ mod tests {
             }],
             excluded_ips: vec!["127.0.0.2".into()],
         };
+        let config = Arc::new(config);
         let limiter = RateLimiter::new(Some(Arc::new(move || config.clone())));
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         let guest = Auth::Guest;

@@ -6,6 +6,7 @@
 //! [`Settings::to_storage_json`]. Secrets are [`SecretString`]s: `Debug` shows them as
 //! `[REDACTED]`, and reading one takes an explicit `expose_secret()`.
 
+pub use basalt_ports::RateLimitRule;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -166,38 +167,12 @@ pub struct RateLimitsConfig {
 
 impl Default for RateLimitsConfig {
     fn default() -> Self {
-        let rule = |label: &str, duration, max_requests| RateLimitRule {
-            label: label.into(),
-            audience: String::new(),
-            duration,
-            max_requests,
-        };
         Self {
-            rules: vec![
-                rule("*:auth", 3, 2),
-                rule("*:create", 5, 20),
-                rule("/api/batch", 1, 3),
-                rule("/api/", 10, 300),
-            ],
+            rules: basalt_ports::default_rate_limit_rules(),
             excluded_ips: Vec::new(),
             enabled: false,
         }
     }
-}
-
-/// One rate limit rule.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct RateLimitRule {
-    /// What it applies to: a tag, `collection:action`, `*:action`, a path or a path prefix
-    /// (ending with `/`), optionally after a method (`POST /api/`).
-    pub label: String,
-    /// `""` (everyone), `@guest` or `@auth`.
-    pub audience: String,
-    /// The window, in seconds.
-    pub duration: i64,
-    /// The requests allowed per window.
-    pub max_requests: i64,
 }
 
 /// Which proxy headers carry the client's IP (`trustedProxy`).

@@ -54,7 +54,7 @@ async fn request(addr: SocketAddr, method: &str, path: &str, token: Option<&str>
 
 fn config(rules: Arc<Mutex<RateLimitConfig>>) -> HttpConfig {
     HttpConfig {
-        rate_limits: Some(Arc::new(move || rules.lock().unwrap().clone())),
+        rate_limits: Some(Arc::new(move || Arc::new(rules.lock().unwrap().clone()))),
         ..HttpConfig::default()
     }
 }
