@@ -24,7 +24,8 @@ use basalt_ports::db::SqlValue;
 use serde_json::{Map, Value};
 
 impl App {
-    fn query_collection(&self, collection: &str) -> Result<CollectionRef, AppError> {
+    /// The collection `collection` (id or name), or [`AppError::NotFound`].
+    pub(crate) fn query_collection(&self, collection: &str) -> Result<CollectionRef, AppError> {
         self.find_collection(collection)
             .ok_or_else(|| AppError::NotFound(format!("collection {collection:?}")))
     }

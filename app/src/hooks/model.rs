@@ -31,17 +31,13 @@ enum Action {
 impl App {
     /// A new, unsaved record of `collection` (id or name) with every field at its zero value.
     pub fn new_record(&self, collection: &str) -> Result<Record, AppError> {
-        let c = self
-            .find_collection(collection)
-            .ok_or_else(|| AppError::NotFound(format!("collection {collection:?}")))?;
+        let c = self.query_collection(collection)?;
         Ok(Record::new(&c))
     }
 
     /// The record `id` of `collection`, with the app's own authority (no rules).
     pub async fn find_record_by_id(&self, collection: &str, id: &str) -> Result<Record, AppError> {
-        let c = self
-            .find_collection(collection)
-            .ok_or_else(|| AppError::NotFound(format!("collection {collection:?}")))?;
+        let c = self.query_collection(collection)?;
         self.find_record(&c, id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("record {id:?}")))
@@ -102,8 +98,7 @@ impl App {
     }
 
     fn collection_of(&self, record: &Record) -> Result<CollectionRef, AppError> {
-        self.find_collection(&record.collection_id)
-            .ok_or_else(|| AppError::NotFound(format!("collection {:?}", record.collection_name)))
+        self.query_collection(&record.collection_id)
     }
 
     async fn run_model(

@@ -70,18 +70,12 @@ impl TestApp {
     /// A valid auth token for the record of auth collection `collection` whose email is
     /// `email` (for `Authorization` headers in scenarios).
     pub async fn auth_token(&self, collection: &str, email: &str) -> Result<String, AppError> {
-        let c = self
-            .app
-            .find_collection(collection)
-            .ok_or_else(|| AppError::NotFound(format!("collection {collection:?}")))?;
-        let params = serde_json::json!({ "email": email });
+        let c = self.app.query_collection(collection)?;
+        let mut params = serde_json::Map::new();
+        params.insert("email".into(), email.into());
         let record = self
             .app
-            .find_first_record_by_filter(
-                collection,
-                "email = {:email}",
-                params.as_object().unwrap_or(&serde_json::Map::new()),
-            )
+            .find_first_record_by_filter(collection, "email = {:email}", &params)
             .await?
             .ok_or_else(|| {
                 AppError::NotFound(format!("no {collection} record with email {email}"))
