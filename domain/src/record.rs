@@ -277,18 +277,33 @@ impl Record {
     /// `auth` (required on create), and `passwordConfirm` must match it.
     pub fn validate(&self, c: &Collection, auth: &AuthInput, is_create: bool) -> ValidationErrors {
         let mut errs = self.validate_fields(c, auth.password.as_deref(), is_create);
-        if c.is_auth() && (is_create || auth.password.is_some()) {
-            let confirm = auth.password_confirm.as_deref().unwrap_or("");
-            if confirm.is_empty() {
-                errs.add("passwordConfirm", FieldError::required());
-            } else if Some(confirm) != auth.password.as_deref() {
-                errs.add(
-                    "passwordConfirm",
-                    FieldError::new("validation_values_mismatch", "Values don't match."),
-                );
-            }
+        if let Some(e) = Self::password_confirm_error(c, auth, is_create) {
+            errs.add("passwordConfirm", e);
         }
         errs
+    }
+
+    /// The form-only check of an auth record's `passwordConfirm`: required with a new
+    /// password (always on create), and equal to it.
+    pub fn password_confirm_error(
+        c: &Collection,
+        auth: &AuthInput,
+        is_create: bool,
+    ) -> Option<FieldError> {
+        if !c.is_auth() || !(is_create || auth.password.is_some()) {
+            return None;
+        }
+        let confirm = auth.password_confirm.as_deref().unwrap_or("");
+        if confirm.is_empty() {
+            Some(FieldError::required())
+        } else if Some(confirm) != auth.password.as_deref() {
+            Some(FieldError::new(
+                "validation_values_mismatch",
+                "Values don't match.",
+            ))
+        } else {
+            None
+        }
     }
 
     /// The model-level checks of every field (what a save runs): the password field checks

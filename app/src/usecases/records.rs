@@ -622,8 +622,9 @@ async fn api_update(
 }
 
 impl App {
-    /// The record form's checks (fields, password confirmation, relations), so an API
-    /// request gets all its field errors at once, as from PocketBase.
+    /// The record form's own check, the password confirmation. When it fails, the field and
+    /// relation errors come with it, so the response lists everything at once, as from
+    /// PocketBase; otherwise the save's validation reports those (they are not run twice).
     async fn form_errors(
         &self,
         c: &Collection,
@@ -631,6 +632,9 @@ impl App {
         input: &AuthInput,
         is_create: bool,
     ) -> Result<(), AppError> {
+        if Record::password_confirm_error(c, input, is_create).is_none() {
+            return Ok(());
+        }
         let mut errs = record.validate(c, input, is_create);
         self.check_relations(c, record, &mut errs).await?;
         if errs.is_empty() {
