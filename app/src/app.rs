@@ -100,21 +100,21 @@ impl App {
 
     /// The app behind a weak reference (for jobs the app itself holds), if it still exists.
     pub(crate) fn from_weak(weak: &std::sync::Weak<Inner>) -> Option<App> {
-        let inner = weak.upgrade()?;
-        Some(App {
+        weak.upgrade().map(Self::outside_transactions)
+    }
+
+    /// The app on `inner`, outside any transaction.
+    fn outside_transactions(inner: Arc<Inner>) -> App {
+        App {
             db: inner.db.clone(),
             inner,
             tx: None,
-        })
+        }
     }
 
     /// The same app outside any transaction (itself when not transactional).
     pub fn non_transactional(&self) -> App {
-        App {
-            inner: self.inner.clone(),
-            db: self.inner.db.clone(),
-            tx: None,
-        }
+        Self::outside_transactions(self.inner.clone())
     }
 
     /// True inside [`App::run_in_transaction`].
