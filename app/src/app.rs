@@ -45,6 +45,8 @@ pub(crate) struct Inner {
     cron: crate::cron::Cron,
     /// Migrations registered on this app (`App::register_migration`).
     pub(crate) migrations: std::sync::Mutex<crate::migrations::MigrationsList>,
+    /// The connected realtime clients.
+    pub(crate) realtime: crate::realtime::Broker,
 }
 
 impl App {
@@ -80,6 +82,7 @@ impl App {
                 hooks: Hooks::default(),
                 settings: Default::default(),
                 migrations: Default::default(),
+                realtime: Default::default(),
             }),
             db,
             tx: None,

@@ -22,6 +22,7 @@ mod find;
 pub mod hooks;
 mod infra;
 pub mod migrations;
+pub mod realtime;
 mod server;
 pub mod settings;
 mod store;

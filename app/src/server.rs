@@ -270,6 +270,13 @@ async fn run(
     let cron = app.cron().clone();
     // The scheduler runs while the server does (PocketBase starts it on serve).
     cron.start();
+    // Realtime streams never end by themselves: close them when shutdown starts, so the
+    // graceful shutdown can finish.
+    let closing = app.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.realtime().close_all();
+    };
     tracing::info!(%addr, "server started");
     let served = poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))

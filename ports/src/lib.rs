@@ -10,6 +10,7 @@ pub mod hook;
 pub mod mail;
 pub mod random;
 pub mod rate_limit;
+pub mod realtime;
 pub mod service;
 pub mod settings_api;
 
@@ -18,6 +19,9 @@ pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
 pub use random::Random;
 pub use rate_limit::{RateLimitRule, default_rate_limit_rules};
+pub use realtime::{
+    RealtimeApi, RealtimeConnection, RealtimeMessage, RealtimeStream, SubscribeForm,
+};
 pub use service::{
     Auth, AuthApi, AuthResponse, CollectionsApi, ListQuery, ListResult, RecordsApi, RequestContext,
     ServiceError, Services,

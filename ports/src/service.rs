@@ -261,11 +261,17 @@ pub trait AuthApi: Send + Sync {
 
 /// Everything the HTTP adapter needs, as one object.
 pub trait Services:
-    CollectionsApi + RecordsApi + AuthApi + crate::SettingsApi + crate::CronApi
+    CollectionsApi + RecordsApi + AuthApi + crate::SettingsApi + crate::CronApi + crate::RealtimeApi
 {
 }
 
-impl<T: CollectionsApi + RecordsApi + AuthApi + crate::SettingsApi + crate::CronApi> Services
-    for T
+impl<
+    T: CollectionsApi
+        + RecordsApi
+        + AuthApi
+        + crate::SettingsApi
+        + crate::CronApi
+        + crate::RealtimeApi,
+> Services for T
 {
 }

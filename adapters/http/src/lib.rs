@@ -34,6 +34,7 @@ type ApiSet = (
     routes::auth::AuthRoutes,
     routes::settings::SettingsRoutes,
     routes::crons::CronRoutes,
+    routes::realtime::RealtimeRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -46,6 +47,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::auth::AuthRoutes,
             routes::settings::SettingsRoutes,
             routes::crons::CronRoutes,
+            routes::realtime::RealtimeRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

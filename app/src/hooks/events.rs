@@ -236,3 +236,49 @@ pub struct RecordAuthRefreshRequestEvent {
     pub(crate) chain: Chain<Self>,
 }
 event!(RecordAuthRefreshRequestEvent, tagged by collection);
+
+/// `GET /api/realtime` (`on_realtime_connect_request`): a client is connecting. The default
+/// action registers `client` with the broker; its stream then starts with `PB_CONNECT`. A
+/// handler may change `idle_timeout` (5 minutes by default) before `next()`.
+pub struct RealtimeConnectRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The connecting request.
+    pub request: RequestContext,
+    /// The new client.
+    pub client: std::sync::Arc<crate::realtime::RealtimeClient>,
+    /// How long the connection may stay without a message before it is closed.
+    pub idle_timeout: std::time::Duration,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RealtimeConnectRequestEvent);
+
+/// `POST /api/realtime` (`on_realtime_subscribe_request`): a client sets its subscriptions.
+/// The default action stores `subscriptions` (replacing the old ones) and the request's
+/// auth as the client's.
+pub struct RealtimeSubscribeRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The subscribe request.
+    pub request: RequestContext,
+    /// The client being updated.
+    pub client: std::sync::Arc<crate::realtime::RealtimeClient>,
+    /// The new subscriptions; handlers may change them before `next()`.
+    pub subscriptions: Vec<String>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RealtimeSubscribeRequestEvent);
+
+/// A message about to be written to a client's stream, `PB_CONNECT` included
+/// (`on_realtime_message_send`). Handlers may change `message`; one that does not call
+/// `next()` drops it, and one that returns an error closes the connection.
+pub struct RealtimeMessageEvent {
+    /// The app.
+    pub app: App,
+    /// The receiving client.
+    pub client: std::sync::Arc<crate::realtime::RealtimeClient>,
+    /// The message.
+    pub message: basalt_ports::RealtimeMessage,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RealtimeMessageEvent);

@@ -118,6 +118,9 @@ hooks! {
         on_bootstrap: AppEvent => "After the data dir is opened and bootstrapped (the default action loads nothing more; `open` triggers it).",
         on_terminate: AppEvent => "When the server stops.",
         on_settings_reload: AppEvent => "After the settings are saved and reloaded.",
+        on_realtime_connect_request: RealtimeConnectRequestEvent => "`GET /api/realtime`: a realtime client connects; `next()` registers it.",
+        on_realtime_subscribe_request: RealtimeSubscribeRequestEvent => "`POST /api/realtime`: a client sets its subscriptions; `next()` stores them.",
+        on_realtime_message_send: RealtimeMessageEvent => "Each message written to a realtime client (`PB_CONNECT` and record events); not calling `next()` drops it.",
     }
     tagged {
         on_record_validate: RecordEvent => "Validating a record before a create or update; the default action runs the field checks.",

@@ -6,6 +6,7 @@ use super::{RecordErrorEvent, RecordEvent};
 use crate::App;
 use crate::app::CollectionRef;
 use crate::error::AppError;
+use crate::realtime::Change;
 use crate::store;
 use basalt_domain::collection::Collection;
 use basalt_domain::error::{FieldError, ValidationErrors};
@@ -135,6 +136,16 @@ impl App {
                 let (c, r) = (collection, record.clone());
                 self.after_commit(Box::new(move || {
                     Box::pin(async move {
+                        match action {
+                            Action::Create => {
+                                outer.realtime_broadcast(Change::Create, &c, &r).await
+                            }
+                            Action::Update => {
+                                outer.realtime_broadcast(Change::Update, &c, &r).await
+                            }
+                            // sent by `delete_with_realtime`, prepared before the delete
+                            Action::Delete => {}
+                        }
                         let hook = match action {
                             Action::Create => &outer.inner.hooks.on_record_after_create_success,
                             Action::Update => &outer.inner.hooks.on_record_after_update_success,
@@ -186,12 +197,7 @@ fn view_error() -> ValidationErrors {
 async fn default_action(e: &mut RecordEvent, action: Action) -> Result<(), ServiceError> {
     let app = e.app.clone();
     if action == Action::Delete {
-        return app
-            .inner
-            .hooks
-            .on_record_delete_execute
-            .trigger(e, |e| Box::pin(delete_row(e)))
-            .await;
+        return delete_with_realtime(e).await;
     }
     let is_create = action == Action::Create;
     app.fill_generated(&e.collection, &mut e.record, is_create)?;
@@ -210,6 +216,28 @@ async fn default_action(e: &mut RecordEvent, action: Action) -> Result<(), Servi
     execute
         .trigger(e, move |e| Box::pin(write_row(e, is_create)))
         .await
+}
+
+/// `on_record_delete_execute`, with the realtime delete events prepared just before (while
+/// the subscribers' rules can still see the record, checked outside the transaction) and
+/// sent once the delete commits.
+async fn delete_with_realtime(e: &mut RecordEvent) -> Result<(), ServiceError> {
+    let app = e.app.clone();
+    let outer = app.non_transactional();
+    let pending = outer
+        .realtime_prepare_delete(&e.collection, &e.record)
+        .await;
+    app.inner
+        .hooks
+        .on_record_delete_execute
+        .trigger(e, |e| Box::pin(delete_row(e)))
+        .await?;
+    let (c, id) = (e.collection.clone(), e.record.id().to_owned());
+    app.after_commit(Box::new(move || {
+        Box::pin(async move { outer.realtime_deliver_delete(&c, &id, pending) })
+    }))
+    .await;
+    Ok(())
 }
 
 /// The default action of `on_record_validate`: the field checks and relation existence.

@@ -4,6 +4,7 @@ pub(crate) mod auth;
 pub(crate) mod collections;
 pub(crate) mod crons;
 pub(crate) mod health;
+pub(crate) mod realtime;
 pub(crate) mod records;
 pub(crate) mod settings;
 
@@ -28,6 +29,8 @@ pub(crate) enum ApiTags {
     Settings,
     /// Cron jobs (superusers only).
     Crons,
+    /// Realtime subscriptions over Server-Sent Events.
+    Realtime,
 }
 
 /// A successful response with no body.

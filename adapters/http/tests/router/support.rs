@@ -85,6 +85,23 @@ impl basalt_ports::CronApi for Stub {
 }
 
 #[async_trait]
+impl basalt_ports::RealtimeApi for Stub {
+    async fn realtime_connect(
+        &self,
+        _r: &RequestContext,
+    ) -> ServiceResult<basalt_ports::RealtimeConnection> {
+        Err(ServiceError::not_found())
+    }
+    async fn realtime_subscribe(
+        &self,
+        _r: &RequestContext,
+        _f: basalt_ports::SubscribeForm,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::not_found())
+    }
+}
+
+#[async_trait]
 impl CollectionsApi for Stub {
     async fn list_collections(&self, _a: &Auth, _q: ListQuery) -> ServiceResult<ListResult> {
         Err(ServiceError::not_found())

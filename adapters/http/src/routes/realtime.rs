@@ -1,0 +1,169 @@
+//! `/api/realtime`: the Server-Sent Events stream (`GET`) and setting its subscriptions
+//! (`POST`), in PocketBase's wire format: `id:CLIENT_ID\nevent:NAME\ndata:JSON\n\n`.
+
+use super::{ApiTags, NoContent, api};
+use crate::auth::request_context;
+use crate::body::JsonBody;
+use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use crate::{HttpConfig, SharedServices};
+use basalt_ports::{RealtimeMessage, SubscribeForm};
+use futures_util::StreamExt;
+use poem::web::Data;
+use poem::{Body, Request};
+use poem_openapi::payload::Binary;
+use poem_openapi::{ApiResponse, OpenApi};
+use serde_json::Value;
+
+/// Realtime routes.
+pub(crate) struct RealtimeRoutes;
+
+type Out<T> = Result<T, ApiError>;
+
+/// Messages written in one go when several are queued.
+const MAX_BATCH: usize = 64;
+
+/// The event stream.
+#[derive(ApiResponse)]
+pub(crate) enum EventStream {
+    /// Server-Sent Events: first `PB_CONNECT` with `{"clientId": ...}`, then one event per
+    /// record change a subscription matches, named after the subscription, with
+    /// `{"record": {...}, "action": "create" | "update" | "delete"}`.
+    #[oai(status = 200, content_type = "text/event-stream")]
+    Stream(
+        Binary<Body>,
+        #[oai(header = "Cache-Control")] String,
+        #[oai(header = "X-Accel-Buffering")] String,
+    ),
+}
+
+#[OpenApi]
+impl RealtimeRoutes {
+    /// Opens the realtime event stream. Subscribe with `POST /api/realtime` and the client id
+    /// from the first event. The connection closes after 5 minutes without a message, or
+    /// when the client reads too slowly.
+    #[oai(
+        path = "/realtime",
+        method = "get",
+        operation_id = "realtimeConnect",
+        tag = "ApiTags::Realtime"
+    )]
+    async fn connect(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        req: &Request,
+    ) -> Out<EventStream> {
+        let conn = api(s.realtime_connect(&request_context(req)).await, &cfg)?;
+        let id = conn.client_id;
+        let frames = conn
+            .messages
+            .ready_chunks(MAX_BATCH)
+            .map(move |batch| Ok::<_, std::io::Error>(frames(&id, &batch)));
+        Ok(EventStream::Stream(
+            Binary(Body::from_bytes_stream(frames)),
+            "no-store".into(),
+            "no".into(),
+        ))
+    }
+
+    /// Sets the subscriptions of a realtime client (replacing its previous ones):
+    /// `{"clientId": "...", "subscriptions": ["posts/*", "posts/RECORD_ID?options=..."]}`.
+    /// The request's auth becomes the client's; a client already signed in cannot be
+    /// changed by another identity (403).
+    #[oai(
+        path = "/realtime",
+        method = "post",
+        operation_id = "realtimeSubscribe",
+        tag = "ApiTags::Realtime"
+    )]
+    async fn subscribe(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        req: &Request,
+        body: JsonBody,
+    ) -> Out<NoContent> {
+        let body = body.or_bad_request(GENERIC_BAD_REQUEST)?;
+        let form = parse_form(&body).ok_or_else(|| ApiError::bad_request(GENERIC_BAD_REQUEST))?;
+        api(
+            s.realtime_subscribe(&request_context(req), form).await,
+            &cfg,
+        )
+        .map(|()| NoContent::Done)
+    }
+}
+
+/// `{clientId, subscriptions}`; `None` when a value has the wrong type.
+fn parse_form(body: &serde_json::Map<String, Value>) -> Option<SubscribeForm> {
+    let client_id = match body.get("clientId") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return None,
+    };
+    let subscriptions = match body.get("subscriptions") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()?,
+        Some(_) => return None,
+    };
+    Some(SubscribeForm {
+        client_id,
+        subscriptions,
+    })
+}
+
+/// The SSE frames of `batch`, each `id:CLIENT\nevent:NAME\ndata:DATA\n\n`.
+fn frames(client_id: &str, batch: &[RealtimeMessage]) -> bytes::Bytes {
+    let size: usize = batch
+        .iter()
+        .map(|m| client_id.len() + m.name.len() + m.data.len() + 20)
+        .sum();
+    let mut out = Vec::with_capacity(size);
+    for m in batch {
+        out.extend_from_slice(b"id:");
+        out.extend_from_slice(client_id.as_bytes());
+        out.extend_from_slice(b"\nevent:");
+        out.extend_from_slice(m.name.as_bytes());
+        out.extend_from_slice(b"\ndata:");
+        out.extend_from_slice(m.data.as_bytes());
+        out.extend_from_slice(b"\n\n");
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn frames_use_pocketbase_wire_format() {
+        let m = RealtimeMessage {
+            name: Arc::from("posts/*"),
+            data: Arc::from(r#"{"a":1}"#),
+        };
+        let out = frames("abc", &[m.clone(), m]);
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap(),
+            "id:abc\nevent:posts/*\ndata:{\"a\":1}\n\nid:abc\nevent:posts/*\ndata:{\"a\":1}\n\n"
+        );
+    }
+
+    #[test]
+    fn forms_reject_wrong_types() {
+        let ok: serde_json::Map<String, Value> =
+            serde_json::from_str(r#"{"clientId":"x","subscriptions":["a/*"]}"#).unwrap();
+        assert_eq!(
+            parse_form(&ok),
+            Some(SubscribeForm {
+                client_id: "x".into(),
+                subscriptions: vec!["a/*".into()]
+            })
+        );
+        let bad: serde_json::Map<String, Value> =
+            serde_json::from_str(r#"{"clientId":"x","subscriptions":"a/*"}"#).unwrap();
+        assert_eq!(parse_form(&bad), None);
+    }
+}

@@ -1,0 +1,288 @@
+//! The realtime use cases: connecting (the event stream) and setting subscriptions.
+
+use super::{DEFAULT_IDLE_TIMEOUT, RealtimeClient, Subscription};
+use crate::App;
+use crate::hooks::{
+    RealtimeConnectRequestEvent, RealtimeMessageEvent, RealtimeSubscribeRequestEvent,
+};
+use async_trait::async_trait;
+use basalt_domain::error::{FieldError, ValidationErrors};
+use basalt_ports::hook::Chain;
+use basalt_ports::{
+    Auth, RealtimeApi, RealtimeConnection, RealtimeMessage, RequestContext, ServiceError,
+    SubscribeForm,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The longest client id accepted.
+const MAX_CLIENT_ID: usize = 255;
+/// The most subscriptions one request may set.
+const MAX_SUBSCRIPTIONS: usize = 1000;
+/// The longest subscription accepted.
+const MAX_SUBSCRIPTION_LEN: usize = 2500;
+
+#[async_trait]
+impl RealtimeApi for App {
+    async fn realtime_connect(
+        &self,
+        req: &RequestContext,
+    ) -> Result<RealtimeConnection, ServiceError> {
+        let id = self.random_from_pattern("[a-zA-Z0-9]{40}")?;
+        let broker = &self.inner.realtime;
+        let (client, rx) = RealtimeClient::new(id.clone(), broker.queue_capacity());
+        let mut event = RealtimeConnectRequestEvent {
+            app: self.clone(),
+            request: req.clone(),
+            client: client.clone(),
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            chain: Chain::default(),
+        };
+        self.inner
+            .hooks
+            .on_realtime_connect_request
+            .trigger(&mut event, |e| {
+                Box::pin(async move {
+                    e.app.inner.realtime.register(e.client.clone());
+                    Ok(())
+                })
+            })
+            .await?;
+        let registered = broker.client(&id).is_some_and(|c| Arc::ptr_eq(&c, &client));
+        if !registered || broker.is_shutting_down() {
+            // not registered (a handler did not call `next()`) or shutting down: no events
+            broker.unregister(&client);
+        } else {
+            tracing::debug!(client_id = %id, "realtime connection established");
+        }
+        let connect = RealtimeMessage {
+            name: Arc::from("PB_CONNECT"),
+            data: Arc::from(format!(r#"{{"clientId":"{id}"}}"#)),
+        };
+        let state = Connection {
+            app: self.clone(),
+            client,
+            rx,
+            idle: event.idle_timeout,
+            first: Some(connect),
+        };
+        Ok(RealtimeConnection {
+            client_id: id,
+            messages: Box::pin(futures_util::stream::unfold(state, next_message)),
+        })
+    }
+
+    async fn realtime_subscribe(
+        &self,
+        req: &RequestContext,
+        form: SubscribeForm,
+    ) -> Result<(), ServiceError> {
+        validate(&form)?;
+        let client = self
+            .inner
+            .realtime
+            .client(&form.client_id)
+            .ok_or_else(|| ServiceError::NotFound("Missing or invalid client id.".into()))?;
+        let current = client.auth();
+        if !current.is_guest() && !same_auth(&current, &req.auth) {
+            return Err(ServiceError::Forbidden(
+                "The current and the previous request authorization don't match.".into(),
+            ));
+        }
+        let mut request = req.clone();
+        if request.auth_record.is_none() {
+            request.auth_record = self.load_auth_record(&request.auth).await?;
+        }
+        let mut event = RealtimeSubscribeRequestEvent {
+            app: self.clone(),
+            request,
+            client,
+            subscriptions: form.subscriptions,
+            chain: Chain::default(),
+        };
+        self.inner
+            .hooks
+            .on_realtime_subscribe_request
+            .trigger(&mut event, |e| {
+                Box::pin(async move {
+                    let subs: Vec<Subscription> = e
+                        .subscriptions
+                        .iter()
+                        .filter_map(|s| Subscription::parse(s))
+                        .collect();
+                    let (auth, record) = (e.request.auth.clone(), e.request.auth_record.clone());
+                    e.client.write(|s| {
+                        s.auth = auth;
+                        s.auth_record = record;
+                        s.subscriptions = subs;
+                    });
+                    tracing::debug!(client_id = %e.client.id(), subscriptions = ?e.subscriptions, "realtime subscriptions updated");
+                    Ok(())
+                })
+            })
+            .await
+    }
+}
+
+impl App {
+    /// The realtime broker: the connected clients.
+    pub fn realtime(&self) -> &super::Broker {
+        &self.inner.realtime
+    }
+
+    /// The auth record behind `auth`, for the rules of later broadcasts.
+    async fn load_auth_record(
+        &self,
+        auth: &Auth,
+    ) -> Result<Option<Arc<serde_json::Map<String, serde_json::Value>>>, ServiceError> {
+        let Auth::Record {
+            collection_id, id, ..
+        } = auth
+        else {
+            return Ok(None);
+        };
+        let Some(c) = self.find_collection(collection_id) else {
+            return Ok(None);
+        };
+        Ok(self.find_record(&c, id).await?.map(|r| Arc::new(r.data)))
+    }
+}
+
+/// PocketBase's form checks: a client id of 1–255 characters, at most 1000 subscriptions of
+/// at most 2500 characters each.
+fn validate(form: &SubscribeForm) -> Result<(), ServiceError> {
+    let mut errs = ValidationErrors::new();
+    if form.client_id.is_empty() {
+        errs.add(
+            "clientId",
+            FieldError::new("validation_required", "Cannot be blank."),
+        );
+    } else if form.client_id.chars().count() > MAX_CLIENT_ID {
+        errs.add(
+            "clientId",
+            FieldError::new(
+                "validation_length_out_of_range",
+                format!("The length must be between 1 and {MAX_CLIENT_ID}."),
+            ),
+        );
+    }
+    if form.subscriptions.len() > MAX_SUBSCRIPTIONS {
+        errs.add(
+            "subscriptions",
+            FieldError::new(
+                "validation_length_too_long",
+                format!("The length must be no more than {MAX_SUBSCRIPTIONS}."),
+            ),
+        );
+    } else if let Some(i) = form
+        .subscriptions
+        .iter()
+        .position(|s| s.chars().count() > MAX_SUBSCRIPTION_LEN)
+    {
+        errs.add(
+            format!("subscriptions.{i}"),
+            FieldError::new(
+                "validation_length_too_long",
+                format!("The length must be no more than {MAX_SUBSCRIPTION_LEN}."),
+            ),
+        );
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::BadRequest {
+            message: "Something went wrong while processing your request.".into(),
+            data: errs,
+        })
+    }
+}
+
+/// The same auth record (collection and id), or both guests.
+fn same_auth(a: &Auth, b: &Auth) -> bool {
+    match (a, b) {
+        (Auth::Guest, Auth::Guest) => true,
+        (
+            Auth::Record {
+                collection_id: ca,
+                id: ia,
+                ..
+            },
+            Auth::Record {
+                collection_id: cb,
+                id: ib,
+                ..
+            },
+        ) => ca == cb && ia == ib,
+        _ => false,
+    }
+}
+
+/// One connection's stream state; dropping it unregisters the client.
+struct Connection {
+    app: App,
+    client: Arc<RealtimeClient>,
+    rx: mpsc::Receiver<RealtimeMessage>,
+    idle: Duration,
+    first: Option<RealtimeMessage>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.app.inner.realtime.unregister(&self.client);
+        tracing::debug!(client_id = %self.client.id(), "realtime connection closed");
+    }
+}
+
+/// The next message to write: `PB_CONNECT` first, then the queue, each through
+/// `on_realtime_message_send`; ends on disconnect or after `idle` without a message.
+async fn next_message(mut conn: Connection) -> Option<(RealtimeMessage, Connection)> {
+    loop {
+        let message = match conn.first.take() {
+            Some(m) => m,
+            None => {
+                if conn.client.is_closed() {
+                    return None;
+                }
+                match tokio::time::timeout(conn.idle, conn.rx.recv()).await {
+                    Ok(Some(m)) if !conn.client.is_closed() => m,
+                    Ok(_) => return None,
+                    Err(_) => {
+                        tracing::debug!(client_id = %conn.client.id(), "realtime client idle; closing");
+                        return None;
+                    }
+                }
+            }
+        };
+        let hook = &conn.app.inner.hooks.on_realtime_message_send;
+        if hook.is_empty() {
+            return Some((message, conn));
+        }
+        let mut event = RealtimeMessageEvent {
+            app: conn.app.clone(),
+            client: conn.client.clone(),
+            message,
+            chain: Chain::default(),
+        };
+        let sent = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = sent.clone();
+        let result = hook
+            .trigger(&mut event, move |_| {
+                Box::pin(async move {
+                    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                    Ok(())
+                })
+            })
+            .await;
+        match result {
+            Err(e) => {
+                tracing::debug!(client_id = %conn.client.id(), error = %e, "realtime message hook failed; closing");
+                return None;
+            }
+            Ok(()) if sent.load(std::sync::atomic::Ordering::Relaxed) => {
+                return Some((event.message, conn));
+            }
+            Ok(()) => continue,
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! A realtime client: its id, auth, subscriptions and bounded message queue.
+
+use basalt_ports::{Auth, RealtimeMessage};
+use serde_json::{Map, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::mpsc;
+
+/// One SSE connection registered with the broker (PocketBase's `subscriptions.Client`).
+pub struct RealtimeClient {
+    id: String,
+    state: RwLock<ClientState>,
+    sender: Mutex<Option<mpsc::Sender<RealtimeMessage>>>,
+    closed: AtomicBool,
+}
+
+/// Who the client is and what it listens to.
+#[derive(Default)]
+pub(crate) struct ClientState {
+    pub(crate) auth: Auth,
+    pub(crate) auth_record: Option<Arc<Map<String, Value>>>,
+    pub(crate) subscriptions: Vec<Subscription>,
+}
+
+/// Why [`RealtimeClient::send`] did not queue a message.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SendError {
+    /// The queue is full: the client reads too slowly.
+    Full,
+    /// The client is disconnected.
+    Closed,
+}
+
+impl RealtimeClient {
+    pub(crate) fn new(id: String, capacity: usize) -> (Arc<Self>, mpsc::Receiver<RealtimeMessage>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let client = Arc::new(Self {
+            id,
+            state: RwLock::new(ClientState::default()),
+            sender: Mutex::new(Some(tx)),
+            closed: AtomicBool::new(false),
+        });
+        (client, rx)
+    }
+
+    /// The client id (40 random characters, as PocketBase's).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The identity the client subscribed with (guest until its first subscribe request).
+    pub fn auth(&self) -> Auth {
+        self.read(|s| s.auth.clone())
+    }
+
+    /// The client's subscriptions, as submitted.
+    pub fn subscriptions(&self) -> Vec<String> {
+        self.read(|s| {
+            s.subscriptions
+                .iter()
+                .map(|s| s.topic.to_string())
+                .collect()
+        })
+    }
+
+    /// Whether the client has subscription `topic` (exactly as submitted).
+    pub fn has_subscription(&self, topic: &str) -> bool {
+        self.read(|s| s.subscriptions.iter().any(|s| &*s.topic == topic))
+    }
+
+    /// Whether the client was disconnected (its stream has ended or is about to).
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Queues `message` for the client without waiting; a message that does not fit is an
+    /// error (the caller disconnects the client).
+    pub(crate) fn send(&self, message: RealtimeMessage) -> Result<(), SendError> {
+        let guard = self.sender.lock().map_err(|_| SendError::Closed)?;
+        let Some(tx) = guard.as_ref() else {
+            return Err(SendError::Closed);
+        };
+        tx.try_send(message).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => SendError::Full,
+            mpsc::error::TrySendError::Closed(_) => SendError::Closed,
+        })
+    }
+
+    /// Marks the client closed and drops its sender, so its stream ends.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        if let Ok(mut guard) = self.sender.lock() {
+            guard.take();
+        }
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&ClientState) -> T) -> T {
+        let guard = self
+            .state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&guard)
+    }
+
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut ClientState) -> T) -> T {
+        let mut guard = self
+            .state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut guard)
+    }
+}
+
+/// One subscription: `collection/*` or `collection/RECORD_ID`, with the `options` query
+/// parameter's `query` and `headers` (values as strings; header names snake_cased).
+#[derive(Debug, Clone)]
+pub(crate) struct Subscription {
+    /// The subscription as submitted: the SSE event name of its messages.
+    pub(crate) topic: Arc<str>,
+    /// The collection name or id before the `/`.
+    pub(crate) collection: String,
+    /// The record id after the `/`, `None` for `*` (or PocketBase's deprecated bare name).
+    pub(crate) record: Option<String>,
+    /// `options.query`: `filter`, `expand`, `fields`, anything the rules read.
+    pub(crate) query: Map<String, Value>,
+    /// `options.headers`.
+    pub(crate) headers: Map<String, Value>,
+}
+
+impl Subscription {
+    /// Parses a submitted topic; `None` for an empty one (skipped, as PocketBase does).
+    pub(crate) fn parse(topic: &str) -> Option<Self> {
+        if topic.is_empty() {
+            return None;
+        }
+        let (path, raw_query) = topic.split_once('?').unwrap_or((topic, ""));
+        let (collection, record) = match path.split_once('/') {
+            Some((c, "*")) => (c, None),
+            Some((c, id)) => (c, Some(id.to_owned())),
+            None => (path, None),
+        };
+        let mut query = Map::new();
+        let mut headers = Map::new();
+        let options = form_urlencoded::parse(raw_query.as_bytes())
+            .find(|(k, _)| k == "options")
+            .map(|(_, v)| v.into_owned());
+        if let Some(Ok(Value::Object(o))) = options.map(|o| serde_json::from_str::<Value>(&o)) {
+            if let Some(Value::Object(q)) = o.get("query") {
+                for (k, v) in q {
+                    query.insert(k.clone(), Value::String(to_text(v)));
+                }
+            }
+            if let Some(Value::Object(h)) = o.get("headers") {
+                for (k, v) in h {
+                    headers.insert(snake_case(k), Value::String(to_text(v)));
+                }
+            }
+        }
+        Some(Self {
+            topic: Arc::from(topic),
+            collection: collection.to_owned(),
+            record,
+            query,
+            headers,
+        })
+    }
+
+    /// Whether the subscription is about `record_id` of the collection named `name` or `id`.
+    pub(crate) fn matches(&self, name: &str, id: &str, record_id: &str) -> bool {
+        (self.collection == name || self.collection == id)
+            && self.record.as_deref().is_none_or(|r| r == record_id)
+    }
+}
+
+/// A JSON value as text (`cast.ToString`): strings as is, other scalars printed, `null` empty.
+fn to_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// `X-Token` → `x_token`, `someHeader` → `some_header`.
+fn snake_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut prev_lower = false;
+    for ch in s.chars() {
+        if ch.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(ch.to_ascii_lowercase());
+            prev_lower = false;
+        } else if ch.is_ascii_alphanumeric() {
+            out.push(ch);
+            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        } else {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    out.trim_end_matches('_').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_topics_and_options() {
+        let s = Subscription::parse("posts/*").unwrap();
+        assert_eq!(
+            (s.collection.as_str(), s.record.as_deref()),
+            ("posts", None)
+        );
+        let s = Subscription::parse("posts/abc").unwrap();
+        assert_eq!(s.record.as_deref(), Some("abc"));
+        assert!(s.matches("posts", "pbc_1", "abc"));
+        assert!(!s.matches("posts", "pbc_1", "abd"));
+        let raw = r#"{"query":{"filter":"views > 1","perPage":5},"headers":{"X-Token":"t"}}"#;
+        let topic = format!(
+            "posts/*?options={}",
+            form_urlencoded::byte_serialize(raw.as_bytes()).collect::<String>()
+        );
+        let s = Subscription::parse(&topic).unwrap();
+        assert_eq!(s.query["filter"], "views > 1");
+        assert_eq!(s.query["perPage"], "5");
+        assert_eq!(s.headers["x_token"], "t");
+        assert_eq!(&*s.topic, topic);
+        assert!(Subscription::parse("").is_none());
+    }
+
+    #[test]
+    fn snake_cases_header_names() {
+        assert_eq!(snake_case("X-Token"), "x_token");
+        assert_eq!(snake_case("someHeader"), "some_header");
+        assert_eq!(snake_case("authorization"), "authorization");
+    }
+}
