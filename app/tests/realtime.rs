@@ -104,7 +104,7 @@ async fn every_write_path_broadcasts_each_action() {
 
     let mut post = save_post(&t.app, "first").await.expect("save");
     // the audit written by the hook commits with the post, and both are broadcast
-    let mut seen = vec![event(&mut stream).await, event(&mut stream).await];
+    let mut seen = [event(&mut stream).await, event(&mut stream).await];
     seen.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(seen[0].0, "audits/*");
     assert_eq!(seen[0].1, "create");
