@@ -20,6 +20,7 @@ mod dbconnect;
 mod error;
 mod find;
 pub mod hooks;
+mod http_server;
 mod infra;
 pub mod migrations;
 pub mod realtime;

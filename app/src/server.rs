@@ -265,8 +265,6 @@ async fn run(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)
-        .map_err(|e| AppError::Config(e.to_string()))?;
     let cron = app.cron().clone();
     // The scheduler runs while the server does (PocketBase starts it on serve).
     cron.start();
@@ -278,10 +276,14 @@ async fn run(
         closing.realtime().close_all();
     };
     tracing::info!(%addr, "server started");
-    let served = poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(endpoint, shutdown, Some(std::time::Duration::from_secs(5)))
-        .await
-        .map_err(|e| AppError::Internal(format!("server: {e}")));
+    let served = crate::http_server::serve(
+        listener,
+        endpoint,
+        shutdown,
+        std::time::Duration::from_secs(5),
+    )
+    .await
+    .map_err(|e| AppError::Internal(format!("server: {e}")));
     cron.stop();
     let mut event = AppEvent::new(app.clone());
     if let Err(e) = app

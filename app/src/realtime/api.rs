@@ -12,9 +12,11 @@ use basalt_ports::{
     Auth, RealtimeApi, RealtimeConnection, RealtimeMessage, RequestContext, ServiceError,
     SubscribeForm,
 };
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::time::{Instant, Sleep};
 
 /// The longest client id accepted.
 const MAX_CLIENT_ID: usize = 255;
@@ -60,11 +62,14 @@ impl RealtimeApi for App {
             name: Arc::from("PB_CONNECT"),
             data: Arc::from(format!(r#"{{"clientId":"{id}"}}"#)),
         };
+        let idle = event.idle_timeout;
         let state = Connection {
             app: self.clone(),
             client,
             rx,
-            idle: event.idle_timeout,
+            idle,
+            last_sent: Instant::now(),
+            timer: Box::pin(tokio::time::sleep(idle)),
             first: Some(connect),
         };
         Ok(RealtimeConnection {
@@ -224,6 +229,11 @@ struct Connection {
     client: Arc<RealtimeClient>,
     rx: mpsc::Receiver<RealtimeMessage>,
     idle: Duration,
+    /// When the last message was written; the connection closes `idle` after it.
+    last_sent: Instant,
+    /// Fires at the idle deadline (re-armed only when it fires early: one timer per
+    /// connection, not one per message).
+    timer: Pin<Box<Sleep>>,
     first: Option<RealtimeMessage>,
 }
 
@@ -244,16 +254,25 @@ async fn next_message(mut conn: Connection) -> Option<(RealtimeMessage, Connecti
                 if conn.client.is_closed() {
                     return None;
                 }
-                match tokio::time::timeout(conn.idle, conn.rx.recv()).await {
-                    Ok(Some(m)) if !conn.client.is_closed() => m,
-                    Ok(_) => return None,
-                    Err(_) => {
-                        tracing::debug!(client_id = %conn.client.id(), "realtime client idle; closing");
-                        return None;
+                tokio::select! {
+                    biased;
+                    m = conn.rx.recv() => match m {
+                        Some(m) if !conn.client.is_closed() => m,
+                        _ => return None,
+                    },
+                    () = &mut conn.timer => {
+                        let deadline = conn.last_sent + conn.idle;
+                        if Instant::now() >= deadline {
+                            tracing::debug!(client_id = %conn.client.id(), "realtime client idle; closing");
+                            return None;
+                        }
+                        conn.timer.as_mut().reset(deadline);
+                        continue;
                     }
                 }
             }
         };
+        conn.last_sent = Instant::now();
         let hook = &conn.app.inner.hooks.on_realtime_message_send;
         if hook.is_empty() {
             return Some((message, conn));
