@@ -15,7 +15,6 @@ use basalt_ports::{
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::time::{Instant, Sleep};
 
 /// The longest client id accepted.
@@ -33,7 +32,7 @@ impl RealtimeApi for App {
     ) -> Result<RealtimeConnection, ServiceError> {
         let id = self.random_from_pattern("[a-zA-Z0-9]{40}")?;
         let broker = &self.inner.realtime;
-        let (client, rx) = RealtimeClient::new(id.clone(), broker.queue_capacity());
+        let client = RealtimeClient::new(id.clone(), broker.queue_capacity());
         let mut event = RealtimeConnectRequestEvent {
             app: self.clone(),
             request: req.clone(),
@@ -66,7 +65,6 @@ impl RealtimeApi for App {
         let state = Connection {
             app: self.clone(),
             client,
-            rx,
             idle,
             last_sent: Instant::now(),
             timer: Box::pin(tokio::time::sleep(idle)),
@@ -227,7 +225,6 @@ fn same_auth(a: &Auth, b: &Auth) -> bool {
 struct Connection {
     app: App,
     client: Arc<RealtimeClient>,
-    rx: mpsc::Receiver<RealtimeMessage>,
     idle: Duration,
     /// When the last message was written; the connection closes `idle` after it.
     last_sent: Instant,
@@ -256,9 +253,9 @@ async fn next_message(mut conn: Connection) -> Option<(RealtimeMessage, Connecti
                 }
                 tokio::select! {
                     biased;
-                    m = conn.rx.recv() => match m {
-                        Some(m) if !conn.client.is_closed() => m,
-                        _ => return None,
+                    m = conn.client.recv() => match m {
+                        Some(m) => m,
+                        None => return None,
                     },
                     () = &mut conn.timer => {
                         let deadline = conn.last_sent + conn.idle;
@@ -273,35 +270,50 @@ async fn next_message(mut conn: Connection) -> Option<(RealtimeMessage, Connecti
             }
         };
         conn.last_sent = Instant::now();
-        let hook = &conn.app.inner.hooks.on_realtime_message_send;
-        if hook.is_empty() {
+        if conn.app.inner.hooks.on_realtime_message_send.is_empty() {
             return Some((message, conn));
         }
-        let mut event = RealtimeMessageEvent {
-            app: conn.app.clone(),
-            client: conn.client.clone(),
-            message,
-            chain: Chain::default(),
-        };
-        let sent = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = sent.clone();
-        let result = hook
-            .trigger(&mut event, move |_| {
-                Box::pin(async move {
-                    flag.store(true, std::sync::atomic::Ordering::Relaxed);
-                    Ok(())
-                })
-            })
-            .await;
-        match result {
-            Err(e) => {
-                tracing::debug!(client_id = %conn.client.id(), error = %e, "realtime message hook failed; closing");
-                return None;
-            }
-            Ok(()) if sent.load(std::sync::atomic::Ordering::Relaxed) => {
-                return Some((event.message, conn));
-            }
-            Ok(()) => continue,
+        // boxed: keeps the hook's state out of every idle connection's future
+        match Box::pin(through_message_hook(&conn, message)).await {
+            Err(()) => return None,
+            Ok(Some(m)) => return Some((m, conn)),
+            Ok(None) => continue,
         }
+    }
+}
+
+/// Runs `on_realtime_message_send` for `message`: `Ok(Some)` to send it (as the handlers
+/// left it), `Ok(None)` when a handler dropped it, `Err` to close the connection.
+async fn through_message_hook(
+    conn: &Connection,
+    message: RealtimeMessage,
+) -> Result<Option<RealtimeMessage>, ()> {
+    let mut event = RealtimeMessageEvent {
+        app: conn.app.clone(),
+        client: conn.client.clone(),
+        message,
+        chain: Chain::default(),
+    };
+    let sent = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = sent.clone();
+    let result = conn
+        .app
+        .inner
+        .hooks
+        .on_realtime_message_send
+        .trigger(&mut event, move |_| {
+            Box::pin(async move {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            })
+        })
+        .await;
+    match result {
+        Err(e) => {
+            tracing::debug!(client_id = %conn.client.id(), error = %e, "realtime message hook failed; closing");
+            Err(())
+        }
+        Ok(()) if sent.load(std::sync::atomic::Ordering::Relaxed) => Ok(Some(event.message)),
+        Ok(()) => Ok(None),
     }
 }

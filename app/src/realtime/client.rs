@@ -2,16 +2,16 @@
 
 use basalt_ports::{Auth, RealtimeMessage};
 use serde_json::{Map, Value};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 /// One SSE connection registered with the broker (PocketBase's `subscriptions.Client`).
 pub struct RealtimeClient {
     id: String,
     state: RwLock<ClientState>,
-    sender: Mutex<Option<mpsc::Sender<RealtimeMessage>>>,
-    closed: AtomicBool,
+    queue: Queue,
 }
 
 /// Who the client is and what it listens to.
@@ -31,16 +31,30 @@ pub(crate) enum SendError {
     Closed,
 }
 
+/// A bounded message queue that holds no memory while empty (an idle connection costs
+/// nothing here), with one waiting reader.
+struct Queue {
+    items: Mutex<VecDeque<RealtimeMessage>>,
+    capacity: usize,
+    ready: Notify,
+    closed: AtomicBool,
+}
+
+/// Capacity kept by a drained queue; a larger one is released (after a burst).
+const KEEP_CAPACITY: usize = 16;
+
 impl RealtimeClient {
-    pub(crate) fn new(id: String, capacity: usize) -> (Arc<Self>, mpsc::Receiver<RealtimeMessage>) {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
-        let client = Arc::new(Self {
+    pub(crate) fn new(id: String, capacity: usize) -> Arc<Self> {
+        Arc::new(Self {
             id,
             state: RwLock::new(ClientState::default()),
-            sender: Mutex::new(Some(tx)),
-            closed: AtomicBool::new(false),
-        });
-        (client, rx)
+            queue: Queue {
+                items: Mutex::new(VecDeque::new()),
+                capacity: capacity.max(1),
+                ready: Notify::new(),
+                closed: AtomicBool::new(false),
+            },
+        })
     }
 
     /// The client id (40 random characters, as PocketBase's).
@@ -70,28 +84,58 @@ impl RealtimeClient {
 
     /// Whether the client was disconnected (its stream has ended or is about to).
     pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
+        self.queue.closed.load(Ordering::Acquire)
     }
 
     /// Queues `message` for the client without waiting; a message that does not fit is an
     /// error (the caller disconnects the client).
     pub(crate) fn send(&self, message: RealtimeMessage) -> Result<(), SendError> {
-        let guard = self.sender.lock().map_err(|_| SendError::Closed)?;
-        let Some(tx) = guard.as_ref() else {
+        if self.is_closed() {
             return Err(SendError::Closed);
-        };
-        tx.try_send(message).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => SendError::Full,
-            mpsc::error::TrySendError::Closed(_) => SendError::Closed,
-        })
+        }
+        {
+            let mut items = self.items();
+            if items.len() >= self.queue.capacity {
+                return Err(SendError::Full);
+            }
+            items.push_back(message);
+        }
+        self.queue.ready.notify_one();
+        Ok(())
     }
 
-    /// Marks the client closed and drops its sender, so its stream ends.
-    pub(crate) fn close(&self) {
-        self.closed.store(true, Ordering::Release);
-        if let Ok(mut guard) = self.sender.lock() {
-            guard.take();
+    /// The next queued message, waiting for one; `None` once the client is closed (queued
+    /// messages are dropped then).
+    pub(crate) async fn recv(&self) -> Option<RealtimeMessage> {
+        loop {
+            if self.is_closed() {
+                return None;
+            }
+            {
+                let mut items = self.items();
+                if let Some(m) = items.pop_front() {
+                    if items.is_empty() && items.capacity() > KEEP_CAPACITY {
+                        items.shrink_to(KEEP_CAPACITY);
+                    }
+                    return Some(m);
+                }
+            }
+            self.queue.ready.notified().await;
         }
+    }
+
+    /// Marks the client closed, so its stream ends and nothing more is queued.
+    pub(crate) fn close(&self) {
+        self.queue.closed.store(true, Ordering::Release);
+        self.items().clear();
+        self.queue.ready.notify_one();
+    }
+
+    fn items(&self) -> std::sync::MutexGuard<'_, VecDeque<RealtimeMessage>> {
+        self.queue
+            .items
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&ClientState) -> T) -> T {

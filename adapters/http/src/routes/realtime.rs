@@ -20,7 +20,7 @@ pub(crate) struct RealtimeRoutes;
 type Out<T> = Result<T, ApiError>;
 
 /// Messages written in one go when several are queued.
-const MAX_BATCH: usize = 16;
+const MAX_BATCH: usize = 8;
 
 /// The event stream.
 #[derive(ApiResponse)]
