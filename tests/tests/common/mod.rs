@@ -5,6 +5,8 @@
 //! and drives it over TCP with reqwest. The child is killed on drop.
 #![allow(dead_code)]
 
+pub mod sse;
+
 use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
