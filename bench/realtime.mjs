@@ -43,10 +43,12 @@ const TARGET_KIB_PER_CONN = 20;
 const CONNECT_CONCURRENCY = 50; // per worker
 const SUBSCRIBE_CONCURRENCY = 16;
 const HEADLINE = "sequential";
+/** The Rust SSE client (bench/rtclient): ~1/10 of the node client's CPU per event. */
+const RUST_CLIENT = new URL("./rtclient/target/release/rtclient", import.meta.url).pathname;
 const MODES = ["sequential", "burst", "paced"];
 
 function parseArgs(argv) {
-  const o = { clients: 500, records: 100, modes: MODES, concurrency: 16, interval: 20, settle: 1.5, timeout: 30, workers: 1 };
+  const o = { clients: 500, records: 100, modes: MODES, concurrency: 16, interval: 20, settle: 1.5, timeout: 30, workers: 1, client: "rust" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--basalt") o.basalt = argv[++i];
@@ -59,14 +61,19 @@ function parseArgs(argv) {
     else if (a === "--settle") o.settle = Number(argv[++i]);
     else if (a === "--timeout") o.timeout = Number(argv[++i]);
     else if (a === "--workers") o.workers = Math.max(1, Number(argv[++i]));
+    else if (a === "--client") o.client = argv[++i];
     else throw new Error(`unknown argument ${a}`);
+  }
+  if (!["rust", "node"].includes(o.client)) throw new Error(`--client rust|node, not ${o.client}`);
+  if (o.client === "rust" && !fs.existsSync(RUST_CLIENT)) {
+    throw new Error(`${RUST_CLIENT} is missing: cargo build --release --offline --manifest-path bench/rtclient/Cargo.toml (bash bench/run.sh realtime does it), or use --client node`);
   }
   const bad = o.modes.filter((m) => !MODES.includes(m));
   if (bad.length) throw new Error(`unknown mode(s) ${bad.join(", ")}: use ${MODES.join(",")}`);
   if (!o.basalt && !o.reference) {
     throw new Error(
       "usage: realtime.mjs --basalt BIN [--reference PB_BIN] [--clients N] [--records N] " +
-        "[--modes sequential,burst,paced] [--concurrency N] [--interval MS] [--settle S] [--timeout S] [--workers N]",
+        "[--modes sequential,burst,paced] [--concurrency N] [--interval MS] [--settle S] [--timeout S] [--workers N] [--client rust|node]",
     );
   }
   return o;
@@ -475,8 +482,71 @@ function workerMain() {
   });
 }
 
+/**
+ * The Rust client process in place of the workers (same `call`/`stop` interface): commands on
+ * its stdin, answers (one per line) on its stdout.
+ */
+function startRustClient(srv) {
+  const child = spawn(RUST_CLIENT, [srv.host, String(srv.port), TOPIC, String(opts.clients), String(opts.records)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const early = new Map();
+  const waiting = new Map();
+  let failed = null;
+  const failAll = (msg) => {
+    failed = msg;
+    for (const r of waiting.values()) r.reject(new Error(msg));
+    waiting.clear();
+  };
+  let pending = "";
+  child.stdout.setEncoding("latin1");
+  child.stdout.on("data", (d) => {
+    pending += d;
+    let nl;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      let m;
+      if (line.startsWith("{")) {
+        m = JSON.parse(line);
+        m.delays = Float64Array.from(m.delays);
+      } else if (line.startsWith("error ")) return failAll(line.slice(6));
+      else m = { type: line.trim() };
+      const r = waiting.get(m.type);
+      if (r) {
+        waiting.delete(m.type);
+        r.resolve(m);
+      } else early.set(m.type, m);
+    }
+  });
+  child.on("exit", (code) => failed || failAll(`rtclient exited (${code})`));
+  const wait = (type) => {
+    if (early.has(type)) {
+      const m = early.get(type);
+      early.delete(type);
+      return Promise.resolve(m);
+    }
+    if (failed) return Promise.reject(new Error(failed));
+    return new Promise((resolve, reject) => waiting.set(type, { resolve, reject }));
+  };
+  return {
+    pid: child.pid,
+    call: async (cmd, type, extra) => {
+      if (cmd === "connect") child.stdin.write(`connect ${extra.total}\n`);
+      else if (cmd) child.stdin.write(`${cmd}\n`);
+      return [await wait(type)];
+    },
+    async stop() {
+      child.stdin.write("close\n");
+      await Promise.race([wait("closed"), sleep(2000)]).catch(() => {});
+      child.kill();
+    },
+  };
+}
+
 /** Starts the client workers; `ws.call(cmd, type)` sends cmd to each and awaits its `type`. */
 function startWorkers(srv) {
+  if (opts.client === "rust") return startRustClient(srv);
   const n = Math.min(opts.workers, opts.clients);
   const ws = [];
   for (let k = 0; k < n; k++) {
@@ -615,7 +685,8 @@ async function runOne(name, bin, mode) {
     const createAgent = keepAlive(mode === "burst" ? opts.concurrency : 1);
     const createMs = new Float64Array(opts.records);
     const done = workers.call(null, "done");
-    const cpu0 = { srv: procCpu(srv.pid), me: procCpu(process.pid), t: clock() };
+    const clientPid = workers.pid ?? process.pid;
+    const cpu0 = { srv: procCpu(srv.pid), me: procCpu(clientPid), t: clock() };
     let firstSent = Infinity;
     let lastCreated = 0;
     try {
@@ -646,7 +717,7 @@ async function runOne(name, bin, mode) {
     clearTimeout(timer);
     const wall = (clock() - cpu0.t) / 1000;
     const serverCores = (procCpu(srv.pid) - cpu0.srv) / 100 / wall;
-    const benchCores = (procCpu(process.pid) - cpu0.me) / 100 / wall;
+    const benchCores = (procCpu(clientPid) - cpu0.me) / 100 / wall;
     const after = memory(srv.pid);
 
     const parts = await workers.call("collect", "result");
@@ -753,7 +824,7 @@ async function main() {
             : "); ") +
           `peak ${f1(r.hwm)} MiB` +
           (r.wall >= 0.2 // CPU time comes in 10 ms ticks
-            ? `\n  during creates + delivery: server ${f2(r.serverCores)} cores, this script ${f2(r.benchCores)} cores`
+            ? `\n  during creates + delivery: server ${f2(r.serverCores)} cores, the ${opts.client} client ${f2(r.benchCores)} cores`
             : ""),
       );
     }

@@ -11,6 +11,8 @@ script=bench/bench.mjs
 if [[ ${1:-} == realtime ]]; then
   shift
   script=bench/realtime.mjs
+  # the SSE client (its own small workspace; same crate versions as Basalt's lock file)
+  cargo build --release --manifest-path bench/rtclient/Cargo.toml
 elif ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
