@@ -80,15 +80,26 @@ impl Stream {
     }
 
     /// Feeds bytes read from the socket.
-    fn feed(&mut self, bytes: &[u8], cfg: &Config, tally: &RefCell<Tally>, now: f64) -> Result<(), String> {
+    fn feed(
+        &mut self,
+        bytes: &[u8],
+        cfg: &Config,
+        tally: &RefCell<Tally>,
+        now: f64,
+    ) -> Result<(), String> {
         self.raw.extend_from_slice(bytes);
         if !self.head_done {
             let Some(i) = self.raw.windows(4).position(|w| w == b"\r\n\r\n") else {
                 return Ok(());
             };
             let head = String::from_utf8_lossy(&self.raw[..i]).to_string();
-            if !head.starts_with("HTTP/1.1 200") || !head.to_ascii_lowercase().contains("text/event-stream") {
-                return Err(format!("GET /api/realtime -> {}", head.lines().next().unwrap_or("")));
+            if !head.starts_with("HTTP/1.1 200")
+                || !head.to_ascii_lowercase().contains("text/event-stream")
+            {
+                return Err(format!(
+                    "GET /api/realtime -> {}",
+                    head.lines().next().unwrap_or("")
+                ));
             }
             self.raw.drain(..i + 4);
             self.head_done = true;
@@ -98,7 +109,8 @@ impl Stream {
         while pos < self.raw.len() {
             if self.left > 0 {
                 let take = self.left.min(self.raw.len() - pos);
-                self.text.push_str(&String::from_utf8_lossy(&self.raw[pos..pos + take]));
+                self.text
+                    .push_str(&String::from_utf8_lossy(&self.raw[pos..pos + take]));
                 pos += take;
                 self.left -= take;
                 continue;
@@ -111,7 +123,8 @@ impl Stream {
             if line.is_empty() {
                 continue;
             }
-            let size = usize::from_str_radix(std::str::from_utf8(line).unwrap_or("0").trim(), 16).unwrap_or(0);
+            let size = usize::from_str_radix(std::str::from_utf8(line).unwrap_or("0").trim(), 16)
+                .unwrap_or(0);
             if size == 0 {
                 self.ended = true;
                 break;
@@ -140,7 +153,9 @@ impl Stream {
         let Some(data) = data else { return };
         let mut t = tally.borrow_mut();
         if event == cfg.topic && data.contains("\"create\"") {
-            let seq = number_after(data, "\"seq\":").map(|s| s as i64).unwrap_or(-1);
+            let seq = number_after(data, "\"seq\":")
+                .map(|s| s as i64)
+                .unwrap_or(-1);
             let sent = number_after(data, "\"sent\":");
             let (Some(sent), true) = (sent, seq >= 0 && (seq as usize) < t.records) else {
                 t.foreign += 1;
@@ -173,27 +188,41 @@ impl Stream {
 
 /// `POST /api/realtime` subscribing `client_id` to the topic, on its own connection.
 async fn subscribe(cfg: &Config, client_id: &str) -> Result<(), String> {
-    let body = format!(r#"{{"clientId":"{client_id}","subscriptions":["{}"]}}"#, cfg.topic);
+    let body = format!(
+        r#"{{"clientId":"{client_id}","subscriptions":["{}"]}}"#,
+        cfg.topic
+    );
     let req = format!(
         "POST /api/realtime HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         cfg.host,
         cfg.port,
         body.len()
     );
-    let mut s = TcpStream::connect((cfg.host.as_str(), cfg.port)).await.map_err(|e| e.to_string())?;
-    s.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
+    let mut s = TcpStream::connect((cfg.host.as_str(), cfg.port))
+        .await
+        .map_err(|e| e.to_string())?;
+    s.write_all(req.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
     let mut resp = Vec::new();
     s.read_to_end(&mut resp).await.map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&resp);
     if text.starts_with("HTTP/1.1 204") {
         Ok(())
     } else {
-        Err(format!("POST /api/realtime -> {}", text.lines().next().unwrap_or("")))
+        Err(format!(
+            "POST /api/realtime -> {}",
+            text.lines().next().unwrap_or("")
+        ))
     }
 }
 
 /// Connects one client and subscribes it; then reads its events until the stream ends.
-async fn client(cfg: Rc<Config>, tally: Rc<RefCell<Tally>>, ready: tokio::sync::oneshot::Sender<Result<(), String>>) {
+async fn client(
+    cfg: Rc<Config>,
+    tally: Rc<RefCell<Tally>>,
+    ready: tokio::sync::oneshot::Sender<Result<(), String>>,
+) {
     let records = tally.borrow().records;
     let mut st = Stream::new(records);
     let mut ready = Some(ready);
