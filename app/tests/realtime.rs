@@ -430,3 +430,53 @@ async fn shutdown_closes_realtime_streams() {
     assert!(started.elapsed() < Duration::from_secs(4));
     assert!(t.app.realtime().is_empty());
 }
+
+#[tokio::test]
+async fn a_client_id_only_works_from_the_address_that_opened_the_stream() {
+    let t = app().await;
+    let from = |ip: &str| RequestContext {
+        remote_ip: Some(ip.to_owned()),
+        ..RequestContext::default()
+    };
+    let conn = t
+        .app
+        .realtime_connect(&from("10.0.0.1"))
+        .await
+        .expect("connect");
+    let mut stream = conn.messages;
+    assert_eq!(
+        &*next(&mut stream, 1000).await.expect("PB_CONNECT").name,
+        "PB_CONNECT"
+    );
+    let form = SubscribeForm {
+        client_id: conn.client_id.clone(),
+        subscriptions: vec!["posts/*".into()],
+    };
+    let err = t
+        .app
+        .realtime_subscribe(&from("10.0.0.2"), form.clone())
+        .await
+        .expect_err("another address");
+    assert_eq!(
+        err,
+        basalt::ports::ServiceError::bad_request("Invalid realtime client.")
+    );
+    assert!(
+        t.app
+            .realtime()
+            .client(&conn.client_id)
+            .expect("client")
+            .subscriptions()
+            .is_empty()
+    );
+    t.app
+        .realtime_subscribe(&from("10.0.0.1"), form)
+        .await
+        .expect("same address");
+    save_post(&t.app, "seen").await.expect("save");
+    let (_, action, record) = event(&mut stream).await;
+    assert_eq!(
+        (action.as_str(), record["title"].as_str()),
+        ("create", Some("seen"))
+    );
+}

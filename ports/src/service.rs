@@ -59,6 +59,8 @@ pub struct RequestContext {
     /// The authenticated record's values as loaded when its token was checked, so the
     /// rules' `@request.auth.*` need not load it again (`None`: load it when needed).
     pub auth_record: Option<Arc<Map<String, Value>>>,
+    /// The client's IP address (the TCP peer), when the call came over HTTP.
+    pub remote_ip: Option<String>,
 }
 
 impl RequestContext {

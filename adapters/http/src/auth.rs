@@ -59,5 +59,9 @@ pub(crate) fn request_context(req: &Request) -> basalt_ports::RequestContext {
             .extensions()
             .get::<AuthRecord>()
             .and_then(|r| r.0.clone()),
+        remote_ip: req
+            .remote_addr()
+            .as_socket_addr()
+            .map(|a| a.ip().to_string()),
     }
 }

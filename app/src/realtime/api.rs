@@ -32,7 +32,8 @@ impl RealtimeApi for App {
     ) -> Result<RealtimeConnection, ServiceError> {
         let id = self.random_from_pattern("[a-zA-Z0-9]{40}")?;
         let broker = &self.inner.realtime;
-        let client = RealtimeClient::new(id.clone(), broker.queue_capacity());
+        let client =
+            RealtimeClient::new(id.clone(), req.remote_ip.clone(), broker.queue_capacity());
         let mut event = RealtimeConnectRequestEvent {
             app: self.clone(),
             request: req.clone(),
@@ -87,6 +88,12 @@ impl RealtimeApi for App {
             .realtime
             .client(&form.client_id)
             .ok_or_else(|| ServiceError::NotFound("Missing or invalid client id.".into()))?;
+        // as PocketBase: a client id is only good from the address that opened the stream
+        if let (Some(opened), Some(from)) = (client.ip(), req.remote_ip.as_deref())
+            && opened != from
+        {
+            return Err(ServiceError::bad_request("Invalid realtime client."));
+        }
         let current = client.auth();
         if !current.is_guest() && !same_auth(&current, &req.auth) {
             return Err(ServiceError::Forbidden(

@@ -176,6 +176,7 @@ impl App {
             query: sub.query.clone(),
             headers: sub.headers.clone(),
             auth_record: group.auth_record.clone(),
+            remote_ip: None,
         };
         let rule = if sub.record.is_some() {
             &c.rules.view

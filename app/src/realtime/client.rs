@@ -10,6 +10,8 @@ use tokio::sync::Notify;
 /// One SSE connection registered with the broker (PocketBase's `subscriptions.Client`).
 pub struct RealtimeClient {
     id: String,
+    /// The IP the stream was opened from; subscribe requests must come from it.
+    ip: Option<String>,
     state: RwLock<ClientState>,
     queue: Queue,
 }
@@ -44,9 +46,10 @@ struct Queue {
 const KEEP_CAPACITY: usize = 16;
 
 impl RealtimeClient {
-    pub(crate) fn new(id: String, capacity: usize) -> Arc<Self> {
+    pub(crate) fn new(id: String, ip: Option<String>, capacity: usize) -> Arc<Self> {
         Arc::new(Self {
             id,
+            ip,
             state: RwLock::new(ClientState::default()),
             queue: Queue {
                 items: Mutex::new(VecDeque::new()),
@@ -60,6 +63,11 @@ impl RealtimeClient {
     /// The client id (40 random characters, as PocketBase's).
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The IP address the stream was opened from, when known.
+    pub fn ip(&self) -> Option<&str> {
+        self.ip.as_deref()
     }
 
     /// The identity the client subscribed with (guest until its first subscribe request).
