@@ -7,6 +7,8 @@
 //! `\>` as plain characters (the `regex` crate as word boundaries).
 
 use regex::Regex;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Compiles `pattern` as Go's `regexp.Compile` would read it.
 pub fn compile_go_regex(pattern: &str) -> Result<Regex, regex::Error> {
@@ -14,9 +16,36 @@ pub fn compile_go_regex(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 /// True when `pattern` compiles and matches `value` somewhere (Go's
-/// `regexp.MatchString`, where a bad pattern simply does not match).
+/// `regexp.MatchString`, where a bad pattern simply does not match). Compiled patterns are
+/// kept (see [`cached`]): fields validate every saved record against the same few.
 pub fn go_regex_matches(pattern: &str, value: &str) -> bool {
-    compile_go_regex(pattern).is_ok_and(|re| re.is_match(value))
+    cached(pattern).is_some_and(|re| re.is_match(value))
+}
+
+/// Patterns kept compiled at most; the cache starts over when it is full.
+const CACHE_LIMIT: usize = 256;
+
+/// Compiled field patterns by source text (`None`: does not compile).
+static CACHE: LazyLock<Mutex<HashMap<String, Option<Arc<Regex>>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// `pattern` compiled, from the cache when it was compiled before.
+fn cached(pattern: &str) -> Option<Arc<Regex>> {
+    let lock = || {
+        CACHE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(hit) = lock().get(pattern) {
+        return hit.clone();
+    }
+    let compiled = compile_go_regex(pattern).ok().map(Arc::new);
+    let mut cache = lock();
+    if cache.len() >= CACHE_LIMIT {
+        cache.clear();
+    }
+    cache.insert(pattern.to_owned(), compiled.clone());
+    compiled
 }
 
 const WORD: &str = "0-9A-Za-z_";
@@ -177,6 +206,21 @@ mod tests {
 
     fn m(p: &str, s: &str) -> bool {
         go_regex_matches(p, s)
+    }
+
+    #[test]
+    fn cached_patterns_give_the_same_answers() {
+        for _ in 0..3 {
+            assert!(m("^[a-z0-9]+$", "abc123"));
+            assert!(!m("^[a-z0-9]+$", "ABC"));
+            // a pattern that does not compile never matches, cached or not
+            assert!(!m("(", "("));
+        }
+        // more patterns than the cache keeps: it starts over and still answers right
+        for i in 0..CACHE_LIMIT + 10 {
+            assert!(m(&format!("^a{{{i}}}$"), &"a".repeat(i)));
+        }
+        assert!(m("^[a-z0-9]+$", "abc123"));
     }
 
     #[test]
