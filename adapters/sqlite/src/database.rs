@@ -45,13 +45,17 @@ pub struct SqliteDatabase {
     schema: SchemaEpoch,
 }
 
-/// Pool options that retire connections opened before the last schema change.
+/// Pool options that retire connections opened before the last schema change. No ping
+/// before each acquire (sqlx's default): an in-process SQLite connection does not drop, and
+/// the ping is one more round trip to the connection's thread for every statement.
 fn pool_options(schema: &SchemaEpoch) -> SqlitePoolOptions {
     let schema = schema.clone();
-    SqlitePoolOptions::new().before_acquire(move |_conn, meta| {
-        let fresh = !schema.is_stale(meta.age);
-        Box::pin(async move { Ok(fresh) })
-    })
+    SqlitePoolOptions::new()
+        .test_before_acquire(false)
+        .before_acquire(move |_conn, meta| {
+            let fresh = !schema.is_stale(meta.age);
+            Box::pin(async move { Ok(fresh) })
+        })
 }
 
 impl SqliteDatabase {
