@@ -5,6 +5,7 @@ use crate::error::AppError;
 use basalt_domain::collection::Collection;
 use basalt_domain::record::Record;
 use basalt_domain::schema::ident;
+use basalt_ports::Database;
 use basalt_ports::db::{Row, SqlValue, Transaction};
 use serde_json::{Map, Value, json};
 
@@ -121,12 +122,8 @@ pub fn record_from_row(c: &Collection, row: &Row) -> Record {
     )
 }
 
-/// Inserts a record row.
-pub async fn insert_record(
-    tx: &mut dyn Transaction,
-    c: &Collection,
-    r: &Record,
-) -> Result<(), AppError> {
+/// Inserts a record row (one statement: a failure leaves nothing behind).
+pub async fn insert_record(db: &dyn Database, c: &Collection, r: &Record) -> Result<(), AppError> {
     let pairs = r.to_sql(c);
     let cols: Vec<String> = pairs.iter().map(|(n, _)| ident(n)).collect();
     let marks = vec!["?"; pairs.len()].join(", ");
@@ -136,13 +133,13 @@ pub async fn insert_record(
         cols.join(", ")
     );
     let params: Vec<SqlValue> = pairs.into_iter().map(|(_, v)| v).collect();
-    tx.execute(&sql, &params).await?;
+    db.execute(&sql, &params).await?;
     Ok(())
 }
 
-/// Rewrites a record row; `old_id` is the id it is stored under.
+/// Rewrites a record row; `old_id` is the id it is stored under (one statement).
 pub async fn update_record(
-    tx: &mut dyn Transaction,
+    db: &dyn Database,
     c: &Collection,
     old_id: &str,
     r: &Record,
@@ -159,6 +156,6 @@ pub async fn update_record(
     );
     let mut params: Vec<SqlValue> = pairs.into_iter().map(|(_, v)| v).collect();
     params.push(old_id.into());
-    tx.execute(&sql, &params).await?;
+    db.execute(&sql, &params).await?;
     Ok(())
 }

@@ -190,6 +190,9 @@ async fn rolled_back_writes_send_nothing_and_transactions_send_on_commit() {
 async fn a_slow_client_is_disconnected_without_delaying_writers_or_others() {
     let t = app().await;
     t.app.realtime().set_queue_capacity(4);
+    // messages wait in the queue during a flush interval; with a queue of 4 the fast client
+    // must not hold any (the default queue, 512, absorbs 5 ms of ~100,000 messages/s)
+    t.app.realtime().set_flush_interval(Duration::ZERO);
     let (slow_id, mut slow) = connect(&t.app).await;
     let (fast_id, mut fast) = connect(&t.app).await;
     subscribe(&t.app, &slow_id, &["posts/*"]).await;
@@ -479,4 +482,94 @@ async fn a_client_id_only_works_from_the_address_that_opened_the_stream() {
         (action.as_str(), record["title"].as_str()),
         ("create", Some("seen"))
     );
+}
+
+#[tokio::test]
+async fn changes_arrive_in_commit_order_across_creates_updates_and_deletes() {
+    let t = app().await;
+    let (id, mut stream) = connect(&t.app).await;
+    subscribe(&t.app, &id, &["posts/*"]).await;
+    // writes back to back, no event read in between: the broadcaster must keep their order
+    let mut expected = Vec::new();
+    let mut previous: Option<basalt::domain::record::Record> = None;
+    for i in 0..8 {
+        let mut post = save_post(&t.app, &format!("post {i}"))
+            .await
+            .expect("create");
+        expected.push((
+            "create".to_owned(),
+            post.id().to_owned(),
+            format!("post {i}"),
+        ));
+        post.set("title", json!(format!("post {i} renamed")));
+        t.app.save(&mut post).await.expect("update");
+        expected.push((
+            "update".to_owned(),
+            post.id().to_owned(),
+            format!("post {i} renamed"),
+        ));
+        if let Some(mut old) = previous.take() {
+            t.app.delete(&mut old).await.expect("delete");
+            let title = old.get("title").as_str().unwrap_or("").to_owned();
+            expected.push(("delete".to_owned(), old.id().to_owned(), title));
+        }
+        previous = Some(post);
+    }
+    let mut got = Vec::new();
+    while got.len() < expected.len() {
+        let (_, action, record) = event(&mut stream).await;
+        got.push((
+            action,
+            record["id"].as_str().unwrap_or("").to_owned(),
+            record["title"].as_str().unwrap_or("").to_owned(),
+        ));
+    }
+    assert_eq!(got, expected);
+    assert!(next(&mut stream, 200).await.is_none());
+}
+
+#[tokio::test]
+async fn a_busy_connection_writes_at_most_once_per_flush_interval() {
+    let t = app().await;
+    t.app
+        .realtime()
+        .set_flush_interval(Duration::from_millis(400));
+    assert_eq!(
+        t.app.realtime().flush_interval(),
+        Duration::from_millis(400)
+    );
+    let (id, mut stream) = connect(&t.app).await;
+    subscribe(&t.app, &id, &["posts/*"]).await;
+    // idle for longer than the interval: the next message leaves at once
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    save_post(&t.app, "a").await.expect("save");
+    let a = next(&mut stream, 300)
+        .await
+        .expect("the first message at once");
+    assert!(a.data.contains(r#""title":"a""#), "{}", a.data);
+    // two more right after that write: held until the interval has passed, then together
+    save_post(&t.app, "b").await.expect("save");
+    save_post(&t.app, "c").await.expect("save");
+    assert!(
+        next(&mut stream, 200).await.is_none(),
+        "held for the rest of the interval"
+    );
+    let b = next(&mut stream, 2000).await.expect("b after the interval");
+    let c = next(&mut stream, 100).await.expect("c in the same write");
+    assert!(b.data.contains(r#""title":"b""#), "{}", b.data);
+    assert!(c.data.contains(r#""title":"c""#), "{}", c.data);
+
+    // with no interval, a message right after a write is not held
+    t.app.realtime().set_flush_interval(Duration::ZERO);
+    let (id, mut stream) = connect(&t.app).await;
+    subscribe(&t.app, &id, &["posts/*"]).await;
+    for title in ["d", "e"] {
+        save_post(&t.app, title).await.expect("save");
+        let m = next(&mut stream, 300).await.expect("at once");
+        assert!(
+            m.data.contains(&format!(r#""title":"{title}""#)),
+            "{}",
+            m.data
+        );
+    }
 }

@@ -234,7 +234,7 @@ async fn delete_with_realtime(e: &mut RecordEvent) -> Result<(), ServiceError> {
         .await?;
     let (c, id) = (e.collection.clone(), e.record.id().to_owned());
     app.after_commit(Box::new(move || {
-        Box::pin(async move { outer.realtime_deliver_delete(&c, &id, pending) })
+        Box::pin(async move { outer.realtime_deliver_delete(&c, &id, pending).await })
     }))
     .await;
     Ok(())
@@ -256,38 +256,31 @@ async fn validate(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceErr
 }
 
 /// The default action of `on_record_create_execute`/`update_execute`: the INSERT/UPDATE,
-/// with UNIQUE violations turned into `validation_not_unique` field errors.
+/// with UNIQUE violations turned into `validation_not_unique` field errors. One statement on
+/// the save's transaction (SQLite undoes a failed statement by itself, so no savepoint).
 async fn write_row(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceError> {
     let db = e.app.db().clone();
-    let mut tx = db.begin().await?;
     let res = match (is_create, e.record.stored_id()) {
         (false, Some(old)) => {
             let old = old.to_owned();
-            store::update_record(tx.as_mut(), &e.collection, &old, &e.record).await
+            store::update_record(db.as_ref(), &e.collection, &old, &e.record).await
         }
-        _ => store::insert_record(tx.as_mut(), &e.collection, &e.record).await,
+        _ => store::insert_record(db.as_ref(), &e.collection, &e.record).await,
     };
     match res {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(())
-        }
+        Ok(()) => Ok(()),
         Err(AppError::Db(DbError::Unique(msg))) => {
-            tx.rollback().await?;
             Err(AppError::Validation(unique_errors(&e.collection, &msg)).into())
         }
         Err(other) => Err(other.into()),
     }
 }
 
-/// The default action of `on_record_delete_execute`.
+/// The default action of `on_record_delete_execute` (one statement).
 async fn delete_row(e: &mut RecordEvent) -> Result<(), ServiceError> {
     let id = e.record.stored_id().unwrap_or(e.record.id()).to_owned();
     let sql = format!("DELETE FROM {} WHERE `id` = ?", ident(&e.collection.name));
-    let db = e.app.db().clone();
-    let mut tx = db.begin().await?;
-    tx.execute(&sql, &[id.into()]).await?;
-    tx.commit().await?;
+    e.app.db().execute(&sql, &[id.into()]).await?;
     Ok(())
 }
 

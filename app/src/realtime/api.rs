@@ -70,6 +70,9 @@ impl RealtimeApi for App {
             last_sent: Instant::now(),
             timer: Box::pin(tokio::time::sleep(idle)),
             first: Some(connect),
+            flush_interval: broker.flush_interval(),
+            last_flush: Instant::now(),
+            batch_left: 0,
         };
         Ok(RealtimeConnection {
             client_id: id,
@@ -239,6 +242,12 @@ struct Connection {
     /// connection, not one per message).
     timer: Pin<Box<Sleep>>,
     first: Option<RealtimeMessage>,
+    /// The broker's flush interval when the connection opened.
+    flush_interval: Duration,
+    /// When the current batch began (its first message left the queue).
+    last_flush: Instant,
+    /// Messages of the current batch still in the queue.
+    batch_left: usize,
 }
 
 impl Drop for Connection {
@@ -258,20 +267,20 @@ async fn next_message(mut conn: Connection) -> Option<(RealtimeMessage, Connecti
                 if conn.client.is_closed() {
                     return None;
                 }
-                tokio::select! {
-                    biased;
-                    m = conn.client.recv() => match m {
-                        Some(m) => m,
-                        None => return None,
-                    },
-                    () = &mut conn.timer => {
-                        let deadline = conn.last_sent + conn.idle;
-                        if Instant::now() >= deadline {
-                            tracing::debug!(client_id = %conn.client.id(), "realtime client idle; closing");
-                            return None;
-                        }
-                        conn.timer.as_mut().reset(deadline);
-                        continue;
+                // the rest of the current batch leaves in the same write
+                let queued = if conn.batch_left > 0 {
+                    conn.client.try_recv()
+                } else {
+                    None
+                };
+                match queued {
+                    Some(m) => {
+                        conn.batch_left -= 1;
+                        m
+                    }
+                    None => {
+                        conn.batch_left = 0;
+                        wait_message(&mut conn).await?
                     }
                 }
             }
@@ -285,6 +294,37 @@ async fn next_message(mut conn: Connection) -> Option<(RealtimeMessage, Connecti
             Err(()) => return None,
             Ok(Some(m)) => return Some((m, conn)),
             Ok(None) => continue,
+        }
+    }
+}
+
+/// The first message of the next batch, waiting for one; `None` on disconnect or idle
+/// timeout. Less than the flush interval after the previous batch began, it is held for the
+/// rest of the interval; the batch is then it and everything queued behind it by then.
+async fn wait_message(conn: &mut Connection) -> Option<RealtimeMessage> {
+    loop {
+        tokio::select! {
+            biased;
+            m = conn.client.recv() => {
+                let m = m?;
+                let due = conn.last_flush + conn.flush_interval;
+                if Instant::now() < due {
+                    conn.timer.as_mut().reset(due);
+                    (&mut conn.timer).await;
+                    conn.timer.as_mut().reset(conn.last_sent + conn.idle);
+                }
+                conn.last_flush = Instant::now();
+                conn.batch_left = conn.client.queued();
+                return Some(m);
+            },
+            () = &mut conn.timer => {
+                let deadline = conn.last_sent + conn.idle;
+                if Instant::now() >= deadline {
+                    tracing::debug!(client_id = %conn.client.id(), "realtime client idle; closing");
+                    return None;
+                }
+                conn.timer.as_mut().reset(deadline);
+            }
         }
     }
 }

@@ -60,10 +60,52 @@ fn auth_key(auth: &Auth) -> String {
     }
 }
 
+/// A committed change waiting for the broadcaster (see [`Broker::enqueue`]).
+pub(crate) enum Job {
+    /// A create or update: check, render and queue its messages.
+    Change {
+        app: App,
+        change: Change,
+        collection: CollectionRef,
+        record: Record,
+    },
+    /// A delete whose messages were prepared before it.
+    Deleted {
+        app: App,
+        collection: CollectionRef,
+        record_id: String,
+        deliveries: Deliveries,
+    },
+}
+
+impl Job {
+    /// Sends the job's messages.
+    pub(crate) async fn run(self) {
+        match self {
+            Job::Change {
+                app,
+                change,
+                collection,
+                record,
+            } => {
+                app.realtime_broadcast_now(change, &collection, &record)
+                    .await
+            }
+            Job::Deleted {
+                app,
+                collection,
+                record_id,
+                deliveries,
+            } => app.realtime_deliver_delete_now(&collection, &record_id, deliveries),
+        }
+    }
+}
+
 impl App {
-    /// Sends a committed create or update of `record` to the subscribers allowed to see it;
-    /// an auth record also refreshes (or, with a new token key, drops) the auth of the
-    /// clients signed in as it.
+    /// Hands a committed create or update of `record` to the broadcaster, which sends it to
+    /// the subscribers allowed to see it (in commit order, off the writer's path); an auth
+    /// record also refreshes (or, with a new token key, drops) the auth of the clients
+    /// signed in as it.
     pub(crate) async fn realtime_broadcast(
         &self,
         change: Change,
@@ -73,6 +115,18 @@ impl App {
         if self.inner.realtime.is_empty() {
             return;
         }
+        self.inner
+            .realtime
+            .enqueue(Job::Change {
+                app: self.clone(),
+                change,
+                collection: c.clone(),
+                record: record.clone(),
+            })
+            .await;
+    }
+
+    async fn realtime_broadcast_now(&self, change: Change, c: &CollectionRef, record: &Record) {
         if c.is_auth() {
             refresh_clients_auth(&self.inner.realtime, &c.id, record);
         }
@@ -94,9 +148,29 @@ impl App {
         self.realtime_prepare(Change::Delete, c, record).await
     }
 
-    /// Sends prepared delete messages; clients signed in as a deleted auth record become
-    /// guests.
-    pub(crate) fn realtime_deliver_delete(
+    /// Hands prepared delete messages to the broadcaster; clients signed in as a deleted
+    /// auth record become guests.
+    pub(crate) async fn realtime_deliver_delete(
+        &self,
+        c: &CollectionRef,
+        record_id: &str,
+        deliveries: Deliveries,
+    ) {
+        if deliveries.0.is_empty() && !c.is_auth() {
+            return;
+        }
+        self.inner
+            .realtime
+            .enqueue(Job::Deleted {
+                app: self.clone(),
+                collection: c.clone(),
+                record_id: record_id.to_owned(),
+                deliveries,
+            })
+            .await;
+    }
+
+    fn realtime_deliver_delete_now(
         &self,
         c: &CollectionRef,
         record_id: &str,

@@ -119,17 +119,26 @@ impl RealtimeClient {
             if self.is_closed() {
                 return None;
             }
-            {
-                let mut items = self.items();
-                if let Some(m) = items.pop_front() {
-                    if items.is_empty() && items.capacity() > KEEP_CAPACITY {
-                        items.shrink_to(KEEP_CAPACITY);
-                    }
-                    return Some(m);
-                }
+            if let Some(m) = self.try_recv() {
+                return Some(m);
             }
             self.queue.ready.notified().await;
         }
+    }
+
+    /// How many messages are queued.
+    pub(crate) fn queued(&self) -> usize {
+        self.items().len()
+    }
+
+    /// The next queued message, if one is queued now.
+    pub(crate) fn try_recv(&self) -> Option<RealtimeMessage> {
+        let mut items = self.items();
+        let m = items.pop_front()?;
+        if items.is_empty() && items.capacity() > KEEP_CAPACITY {
+            items.shrink_to(KEEP_CAPACITY);
+        }
+        Some(m)
     }
 
     /// Marks the client closed, so its stream ends and nothing more is queued.
