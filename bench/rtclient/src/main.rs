@@ -43,22 +43,30 @@ struct Config {
     topic: String,
 }
 
-/// A number right after `key` in `s`.
-fn number_after(s: &str, key: &str) -> Option<f64> {
-    let i = s.find(key)? + key.len();
-    let rest = &s[i..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e' || c == '+'))
-        .unwrap_or(rest.len());
-    rest[..end].parse().ok()
+/// The position of `needle` in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// One client's stream parser: response head, chunked body, SSE events.
+/// A number right after `key` in `s`.
+fn number_after(s: &[u8], key: &[u8]) -> Option<f64> {
+    let i = find(s, key)? + key.len();
+    let rest = &s[i..];
+    let end = rest
+        .iter()
+        .position(|&c| !(c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'e' | b'+')))
+        .unwrap_or(rest.len());
+    std::str::from_utf8(&rest[..end]).ok()?.parse().ok()
+}
+
+/// One client's stream parser: response head, chunked body, SSE events. Works on bytes:
+/// nothing is copied or converted per event beyond the de-chunking.
 struct Stream {
     head_done: bool,
     raw: Vec<u8>,
     left: usize,
-    text: String,
+    /// De-chunked SSE text not yet dispatched.
+    text: Vec<u8>,
     client_id: Option<String>,
     seen: Vec<bool>,
     max_seq: i64,
@@ -71,7 +79,7 @@ impl Stream {
             head_done: false,
             raw: Vec::new(),
             left: 0,
-            text: String::new(),
+            text: Vec::new(),
             client_id: None,
             seen: vec![false; records],
             max_seq: -1,
@@ -87,9 +95,10 @@ impl Stream {
         tally: &RefCell<Tally>,
         now: f64,
     ) -> Result<(), String> {
-        self.raw.extend_from_slice(bytes);
+        let mut input = bytes;
         if !self.head_done {
-            let Some(i) = self.raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            self.raw.extend_from_slice(bytes);
+            let Some(i) = find(&self.raw, b"\r\n\r\n") else {
                 return Ok(());
             };
             let head = String::from_utf8_lossy(&self.raw[..i]).to_string();
@@ -103,27 +112,36 @@ impl Stream {
             }
             self.raw.drain(..i + 4);
             self.head_done = true;
+            input = &[];
         }
-        // de-chunk
+        // de-chunk: chunk data goes straight from the read buffer to `text`; only partial
+        // size lines wait in `raw`
+        let owned;
+        if !self.raw.is_empty() {
+            self.raw.extend_from_slice(input);
+            owned = std::mem::take(&mut self.raw);
+            input = &owned;
+        }
         let mut pos = 0;
-        while pos < self.raw.len() {
+        while pos < input.len() {
             if self.left > 0 {
-                let take = self.left.min(self.raw.len() - pos);
-                self.text
-                    .push_str(&String::from_utf8_lossy(&self.raw[pos..pos + take]));
+                let take = self.left.min(input.len() - pos);
+                self.text.extend_from_slice(&input[pos..pos + take]);
                 pos += take;
                 self.left -= take;
                 continue;
             }
-            let Some(j) = self.raw[pos..].windows(2).position(|w| w == b"\r\n") else {
+            let Some(j) = find(&input[pos..], b"\r\n") else {
                 break;
             };
-            let line = &self.raw[pos..pos + j];
+            let line = &input[pos..pos + j];
             pos += j + 2;
             if line.is_empty() {
                 continue;
             }
-            let size = usize::from_str_radix(std::str::from_utf8(line).unwrap_or("0").trim(), 16)
+            let size = std::str::from_utf8(line)
+                .ok()
+                .and_then(|l| usize::from_str_radix(l.trim(), 16).ok())
                 .unwrap_or(0);
             if size == 0 {
                 self.ended = true;
@@ -131,32 +149,36 @@ impl Stream {
             }
             self.left = size;
         }
-        self.raw.drain(..pos);
+        self.raw.extend_from_slice(&input[pos..]);
         // SSE events
-        while let Some(end) = self.text.find("\n\n") {
-            let block: String = self.text.drain(..end + 2).collect();
-            self.dispatch(&block, cfg, tally, now);
+        let mut start = 0;
+        while let Some(end) = find(&self.text[start..], b"\n\n") {
+            let block = std::mem::take(&mut self.text);
+            self.dispatch(&block[start..start + end], cfg, tally, now);
+            self.text = block;
+            start += end + 2;
         }
+        self.text.drain(..start);
         Ok(())
     }
 
-    fn dispatch(&mut self, block: &str, cfg: &Config, tally: &RefCell<Tally>, now: f64) {
-        let mut event = "message";
+    fn dispatch(&mut self, block: &[u8], cfg: &Config, tally: &RefCell<Tally>, now: f64) {
+        let mut event: &[u8] = b"message";
         let mut data = None;
-        for line in block.lines() {
-            if let Some(v) = line.strip_prefix("event:") {
-                event = v.strip_prefix(' ').unwrap_or(v);
-            } else if let Some(v) = line.strip_prefix("data:") {
-                data = Some(v.strip_prefix(' ').unwrap_or(v));
+        for line in block.split(|&b| b == b'\n') {
+            if let Some(v) = line.strip_prefix(b"event:") {
+                event = v.strip_prefix(b" ").unwrap_or(v);
+            } else if let Some(v) = line.strip_prefix(b"data:") {
+                data = Some(v.strip_prefix(b" ").unwrap_or(v));
             }
         }
         let Some(data) = data else { return };
         let mut t = tally.borrow_mut();
-        if event == cfg.topic && data.contains("\"create\"") {
-            let seq = number_after(data, "\"seq\":")
+        if event == cfg.topic.as_bytes() && find(data, b"\"create\"").is_some() {
+            let seq = number_after(data, b"\"seq\":")
                 .map(|s| s as i64)
                 .unwrap_or(-1);
-            let sent = number_after(data, "\"sent\":");
+            let sent = number_after(data, b"\"sent\":");
             let (Some(sent), true) = (sent, seq >= 0 && (seq as usize) < t.records) else {
                 t.foreign += 1;
                 return;
@@ -174,7 +196,8 @@ impl Stream {
             t.delays.push(now - sent);
             t.first = t.first.min(now);
             t.last = t.last.max(now);
-        } else if event == "PB_CONNECT" && self.client_id.is_none() {
+        } else if event == b"PB_CONNECT" && self.client_id.is_none() {
+            let data = String::from_utf8_lossy(data);
             self.client_id = data
                 .split("\"clientId\":\"")
                 .nth(1)
