@@ -14,9 +14,13 @@ use basalt_domain::record::Record;
 use basalt_domain::schema::ident;
 use basalt_ports::db::SqlValue;
 use basalt_ports::{Auth, RealtimeMessage, RequestContext};
+use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Subscriber groups checked and rendered concurrently for one change.
+const GROUPS_AT_ONCE: usize = 8;
 
 /// What happened to a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,9 +221,17 @@ impl App {
                 }
             });
         }
+        // groups whose rules need a query are checked a few at a time (one broadcaster task
+        // serves every writer)
+        let mut rendered = futures_util::stream::iter(groups.into_values())
+            .map(|group| async move {
+                let data = self.realtime_render(change, c, record, &group).await;
+                (group, data)
+            })
+            .buffered(GROUPS_AT_ONCE);
         let mut out = Deliveries::default();
-        for group in groups.into_values() {
-            let Some(data) = self.realtime_render(change, c, record, &group).await else {
+        while let Some((group, data)) = rendered.next().await {
+            let Some(data) = data else {
                 continue;
             };
             for member in group.members {
