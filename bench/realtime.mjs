@@ -43,12 +43,14 @@ const TARGET_KIB_PER_CONN = 20;
 const CONNECT_CONCURRENCY = 50; // per worker
 const SUBSCRIBE_CONCURRENCY = 16;
 const HEADLINE = "sequential";
+/** The list and view rule of the collection with `--users`: any signed-in user. */
+const USER_RULE = '@request.auth.id != ""';
 /** The Rust SSE client (bench/rtclient): ~1/10 of the node client's CPU per event. */
 const RUST_CLIENT = new URL("./rtclient/target/release/rtclient", import.meta.url).pathname;
 const MODES = ["sequential", "burst", "paced"];
 
 function parseArgs(argv) {
-  const o = { clients: 500, records: 100, modes: MODES, concurrency: 16, interval: 20, settle: 1.5, timeout: 30, workers: 1, client: "rust" };
+  const o = { clients: 500, records: 100, modes: MODES, concurrency: 16, interval: 20, settle: 1.5, timeout: 30, workers: 1, client: "rust", users: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--basalt") o.basalt = argv[++i];
@@ -62,9 +64,11 @@ function parseArgs(argv) {
     else if (a === "--timeout") o.timeout = Number(argv[++i]);
     else if (a === "--workers") o.workers = Math.max(1, Number(argv[++i]));
     else if (a === "--client") o.client = argv[++i];
+    else if (a === "--users") o.users = Math.max(0, Number(argv[++i]));
     else throw new Error(`unknown argument ${a}`);
   }
   if (!["rust", "node"].includes(o.client)) throw new Error(`--client rust|node, not ${o.client}`);
+  if (o.users > 0 && o.client !== "rust") throw new Error("--users needs the Rust client");
   if (o.client === "rust" && !fs.existsSync(RUST_CLIENT)) {
     throw new Error(`${RUST_CLIENT} is missing: cargo build --release --offline --manifest-path bench/rtclient/Cargo.toml (bash bench/run.sh realtime does it), or use --client node`);
   }
@@ -73,7 +77,7 @@ function parseArgs(argv) {
   if (!o.basalt && !o.reference) {
     throw new Error(
       "usage: realtime.mjs --basalt BIN [--reference PB_BIN] [--clients N] [--records N] " +
-        "[--modes sequential,burst,paced] [--concurrency N] [--interval MS] [--settle S] [--timeout S] [--workers N] [--client rust|node]",
+        "[--modes sequential,burst,paced] [--concurrency N] [--interval MS] [--settle S] [--timeout S] [--workers N] [--client rust|node] [--users N]",
     );
   }
   return o;
@@ -501,9 +505,9 @@ class SseClient {
 }
 
 /** Connects a client and subscribes it to TOPIC as a guest. */
-async function subscribe(srv, agent, client) {
+async function subscribe(srv, agent, client, token) {
   const id = await client.connect();
-  const r = await request(srv, agent, "POST", "/api/realtime", { clientId: id, subscriptions: [TOPIC] });
+  const r = await request(srv, agent, "POST", "/api/realtime", { clientId: id, subscriptions: [TOPIC] }, token);
   if (r.status !== 204) throw new Error(`POST /api/realtime -> ${r.status}: ${r.text.slice(0, 200)}`);
 }
 
@@ -564,6 +568,8 @@ function startRustClient(srv) {
   const child = spawn(RUST_CLIENT, [srv.host, String(srv.port), TOPIC, String(opts.clients), String(opts.records)], {
     stdio: ["pipe", "pipe", "inherit"],
   });
+  // with --users: client i subscribes as user i % N
+  if (srv.userTokens?.length) child.stdin.write(`tokens ${srv.userTokens.join(" ")}\n`);
   const early = new Map();
   const waiting = new Map();
   let failed = null;
@@ -678,20 +684,41 @@ async function seed(srv) {
         password: PASSWORD,
       })
     ).token;
+    // with --users the subscribers are signed-in users and the rules need a query per
+    // subscriber identity; otherwise guests see everything
+    const rule = opts.users > 0 ? USER_RULE : "";
     await api(srv, agent, "POST", "/api/collections", {
       name: COLLECTION,
       type: "base",
-      listRule: "",
-      viewRule: "",
+      listRule: rule,
+      viewRule: rule,
       fields: [
         { name: "title", type: "text" },
         { name: "seq", type: "number" },
         { name: "sent", type: "number" },
       ],
     });
+    if (opts.users > 0) srv.userTokens = await seedUsers(srv);
   } finally {
     agent.destroy();
   }
+}
+
+/** `--users N`: N users in the default `users` collection, signed in; their tokens. */
+async function seedUsers(srv) {
+  const agent = keepAlive(8);
+  const tokens = new Array(opts.users);
+  try {
+    await pool(8, opts.users, async (i) => {
+      const email = `rt${i}@example.com`;
+      const password = "rt-password-123";
+      await api(srv, agent, "POST", "/api/collections/users/records", { email, password, passwordConfirm: password });
+      tokens[i] = (await api(srv, agent, "POST", "/api/collections/users/auth-with-password", { identity: email, password }, null)).token;
+    });
+  } finally {
+    agent.destroy();
+  }
+  return tokens;
 }
 
 const row = (seq, sent) => ({ title: `Realtime post ${seq} ${"lorem ipsum ".repeat(4)}`.trim(), seq, sent });
@@ -706,7 +733,7 @@ async function warmUp(srv) {
   const c = new SseClient(srv, tally, 0);
   try {
     try {
-      await subscribe(srv, agent, c);
+      await subscribe(srv, agent, c, srv.userTokens?.[0]);
     } catch (e) {
       throw new Error(`no realtime: ${e.message}`);
     }

@@ -12,6 +12,7 @@ use crate::app::CollectionRef;
 use crate::usecases::access::{Gate, check_superuser_only_fields, gate};
 use basalt_domain::record::Record;
 use basalt_domain::schema::ident;
+use basalt_domain::filter::CompiledFilter;
 use basalt_ports::db::SqlValue;
 use basalt_ports::{Auth, RealtimeMessage, RequestContext};
 use futures_util::StreamExt;
@@ -19,8 +20,11 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Subscriber groups checked and rendered concurrently for one change.
+/// Subscriber groups rendered concurrently for one change.
 const GROUPS_AT_ONCE: usize = 8;
+
+/// Subscriber groups whose rules one query checks.
+const CHECKS_PER_QUERY: usize = 64;
 
 /// What happened to a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,10 +225,12 @@ impl App {
                 }
             });
         }
-        // groups whose rules need a query are checked a few at a time (one broadcaster task
-        // serves every writer)
-        let mut rendered = futures_util::stream::iter(groups.into_values())
-            .map(|group| async move {
+        let groups: Vec<Group> = groups.into_values().collect();
+        let allowed = self.realtime_access(c, record.id(), &groups).await;
+        // rendering may query too (expand): a few groups at a time
+        let mut rendered = futures_util::stream::iter(groups.into_iter().zip(allowed))
+            .filter(|(_, allowed)| std::future::ready(*allowed))
+            .map(|(group, _)| async move {
                 let data = self.realtime_render(change, c, record, &group).await;
                 (group, data)
             })
@@ -247,7 +253,7 @@ impl App {
         out
     }
 
-    /// The message data of `record` for `group`, `None` when its rules hide the record.
+    /// The message data of `record` for `group` (whose rules let it see the record).
     async fn realtime_render(
         &self,
         change: Change,
@@ -256,27 +262,7 @@ impl App {
         group: &Group,
     ) -> Option<Arc<str>> {
         let sub = &group.subscription;
-        let mut req = RequestContext {
-            auth: group.auth.clone(),
-            method: "GET".into(),
-            query: sub.query.clone(),
-            headers: sub.headers.clone(),
-            auth_record: group.auth_record.clone(),
-            remote_ip: None,
-        };
-        let rule = if sub.record.is_some() {
-            &c.rules.view
-        } else {
-            &c.rules.list
-        };
-        match self.realtime_can_access(c, record.id(), rule, &req).await {
-            Ok(true) => {}
-            Ok(false) => return None,
-            Err(e) => {
-                tracing::debug!(topic = %sub.topic, error = %e, "realtime access check failed");
-                return None;
-            }
-        }
+        let mut req = group.request();
         let rendered = match self
             .render_record(c, &req, &Map::new(), record.clone())
             .await
@@ -307,15 +293,63 @@ impl App {
         )))
     }
 
-    /// Whether the client of `req` passes `rule` and its subscription's `filter` for record
-    /// `id` (PocketBase's `realtimeCanAccessRecord`).
-    async fn realtime_can_access(
+    /// For each group, whether it may see record `id`: the list rule (`collection/*`) or
+    /// the view rule (`collection/ID`) and the subscription's `filter`, evaluated with the
+    /// group's auth (PocketBase's `realtimeCanAccessRecord`). The groups whose answer needs
+    /// the database are answered together, [`CHECKS_PER_QUERY`] per query.
+    async fn realtime_access(&self, c: &CollectionRef, id: &str, groups: &[Group]) -> Vec<bool> {
+        let alias = ident(&c.name);
+        let mut allowed = vec![false; groups.len()];
+        let mut pending: Vec<(usize, CompiledFilter)> = Vec::new();
+        for (i, group) in groups.iter().enumerate() {
+            match self.realtime_condition(c, group, &alias).await {
+                Ok(Access::Allow) => allowed[i] = true,
+                Ok(Access::Deny) => {}
+                Ok(Access::Check(cond)) => pending.push((i, cond)),
+                Err(e) => {
+                    tracing::debug!(topic = %group.subscription.topic, error = %e, "realtime access check failed");
+                }
+            }
+        }
+        for chunk in pending.chunks(CHECKS_PER_QUERY) {
+            let mut columns = Vec::with_capacity(chunk.len());
+            let mut params = Vec::new();
+            for (n, (_, cond)) in chunk.iter().enumerate() {
+                columns.push(format!("CASE WHEN ({}) THEN 1 ELSE 0 END AS `c{n}`", cond.sql));
+                params.extend(cond.params.iter().cloned());
+            }
+            let sql = format!(
+                "SELECT {} FROM {alias} WHERE {alias}.`id` = ? LIMIT 1",
+                columns.join(", ")
+            );
+            params.push(SqlValue::from(id));
+            match self.db().query(&sql, &params).await {
+                Ok(rows) => {
+                    if let Some(row) = rows.first() {
+                        for ((i, _), value) in chunk.iter().zip(row.values()) {
+                            allowed[*i] = matches!(value, SqlValue::Integer(1));
+                        }
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "realtime access query failed"),
+            }
+        }
+        allowed
+    }
+
+    /// What `group` needs to see a record of `c`: nothing, never, or a condition on its row.
+    async fn realtime_condition(
         &self,
         c: &CollectionRef,
-        id: &str,
-        rule: &Option<String>,
-        req: &RequestContext,
-    ) -> Result<bool, basalt_ports::ServiceError> {
+        group: &Group,
+        alias: &str,
+    ) -> Result<Access, basalt_ports::ServiceError> {
+        let req = group.request();
+        let rule = if group.subscription.record.is_some() {
+            &c.rules.view
+        } else {
+            &c.rules.list
+        };
         let filter = req
             .query
             .get("filter")
@@ -323,30 +357,53 @@ impl App {
             .filter(|f| !f.is_empty());
         let gate = gate(rule, &req.auth);
         match (&gate, filter) {
-            (Gate::SuperusersOnly, _) => return Ok(false),
-            (Gate::Allow, None) => return Ok(true),
+            (Gate::SuperusersOnly, _) => return Ok(Access::Deny),
+            (Gate::Allow, None) => return Ok(Access::Allow),
             _ => {}
         }
         if check_superuser_only_fields(&req.auth, &[filter]).is_err() {
-            return Ok(false);
+            return Ok(Access::Deny);
         }
-        let mut info = self.request_info(req, Map::new()).await?;
+        let mut info = self.request_info(&req, Map::new()).await?;
         info.context = "realtime".into();
-        let alias = ident(&c.name);
-        let mut sql = format!("SELECT 1 AS ok FROM {alias} WHERE {alias}.`id` = ?");
-        let mut params = vec![SqlValue::from(id)];
+        let mut parts = Vec::new();
         if let Gate::Expr(expr) = &gate {
-            let compiled = self.compile_where(c, expr, &info, &alias, true)?;
-            sql.push_str(&format!(" AND ({})", compiled.sql));
-            params.extend(compiled.params);
+            parts.push(self.compile_where(c, expr, &info, alias, true)?);
         }
         if let Some(filter) = filter {
-            let compiled = self.compile_where(c, filter, &info, &alias, req.auth.is_superuser())?;
-            sql.push_str(&format!(" AND ({})", compiled.sql));
-            params.extend(compiled.params);
+            parts.push(self.compile_where(c, filter, &info, alias, req.auth.is_superuser())?);
         }
-        sql.push_str(" LIMIT 1");
-        Ok(!self.db().query(&sql, &params).await?.is_empty())
+        let sql = parts
+            .iter()
+            .map(|p| format!("({})", p.sql))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let params = parts.into_iter().flat_map(|p| p.params).collect();
+        Ok(Access::Check(CompiledFilter { sql, params }))
+    }
+}
+
+/// Whether a subscriber group may see a record.
+enum Access {
+    Allow,
+    Deny,
+    /// When this condition holds for the record's row.
+    Check(CompiledFilter),
+}
+
+impl Group {
+    /// The request the group's subscription stands for: its auth, `options.query` and
+    /// `options.headers`.
+    fn request(&self) -> RequestContext {
+        let sub = &self.subscription;
+        RequestContext {
+            auth: self.auth.clone(),
+            method: "GET".into(),
+            query: sub.query.clone(),
+            headers: sub.headers.clone(),
+            auth_record: self.auth_record.clone(),
+            remote_ip: None,
+        }
     }
 }
 

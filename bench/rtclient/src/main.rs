@@ -2,6 +2,7 @@
 //! thread, each a raw HTTP/1.1 connection to `GET /api/realtime`, subscribed to TOPIC as a
 //! guest; for each `create` event it reads `"seq":` and `"sent":` (epoch ms) from the data and
 //! records the delay. Commands on stdin, one per line, answers on stdout:
+//!   `tokens T1 T2 …` → client i subscribes as the user of token i mod N (guests without)
 //!   `connect K` → connects until K clients exist → `connected`
 //!   (when every client has every record's event → `done`)
 //!   `collect` → `{"type":"result",...}`;  `close` → `closed`, then exits.
@@ -209,14 +210,18 @@ impl Stream {
     }
 }
 
-/// `POST /api/realtime` subscribing `client_id` to the topic, on its own connection.
-async fn subscribe(cfg: &Config, client_id: &str) -> Result<(), String> {
+/// `POST /api/realtime` subscribing `client_id` to the topic, on its own connection, as
+/// the user of `token` (a guest without one).
+async fn subscribe(cfg: &Config, client_id: &str, token: Option<&str>) -> Result<(), String> {
+    let auth = token
+        .map(|t| format!("Authorization: {t}\r\n"))
+        .unwrap_or_default();
     let body = format!(
         r#"{{"clientId":"{client_id}","subscriptions":["{}"]}}"#,
         cfg.topic
     );
     let req = format!(
-        "POST /api/realtime HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST /api/realtime HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n{body}",
         cfg.host,
         cfg.port,
         body.len()
@@ -244,6 +249,7 @@ async fn subscribe(cfg: &Config, client_id: &str) -> Result<(), String> {
 async fn client(
     cfg: Rc<Config>,
     tally: Rc<RefCell<Tally>>,
+    token: Option<String>,
     ready: tokio::sync::oneshot::Sender<Result<(), String>>,
 ) {
     let records = tally.borrow().records;
@@ -282,7 +288,7 @@ async fn client(
         if ready.is_some()
             && let Some(id) = st.client_id.clone()
         {
-            let r = subscribe(&cfg, &id).await;
+            let r = subscribe(&cfg, &id, token.as_deref()).await;
             if let Some(tx) = ready.take() {
                 let _ = tx.send(r);
             }
@@ -340,6 +346,7 @@ fn main() {
     local.block_on(&rt, async move {
         let mut lines = BufReader::new(tokio::io::stdin()).lines();
         let mut connected = 0usize;
+        let mut tokens: Vec<String> = Vec::new();
         while let Ok(Some(line)) = lines.next_line().await {
             let mut words = line.split_whitespace();
             match words.next() {
@@ -348,7 +355,8 @@ fn main() {
                     let mut pending = Vec::new();
                     while connected < upto {
                         let (tx, rx) = tokio::sync::oneshot::channel();
-                        tokio::task::spawn_local(client(cfg.clone(), tally.clone(), tx));
+                        let token = (!tokens.is_empty()).then(|| tokens[connected % tokens.len()].clone());
+                        tokio::task::spawn_local(client(cfg.clone(), tally.clone(), token, tx));
                         pending.push(rx);
                         connected += 1;
                         // a few at a time, as the node client does
@@ -370,6 +378,7 @@ fn main() {
                     tally.borrow_mut().active = true;
                     println!("connected");
                 }
+                Some("tokens") => tokens = words.map(str::to_owned).collect(),
                 Some("collect") => {
                     let mut t = tally.borrow_mut();
                     t.active = false;
