@@ -573,3 +573,88 @@ async fn a_busy_connection_writes_at_most_once_per_flush_interval() {
         );
     }
 }
+
+#[tokio::test]
+async fn subscribers_sharing_a_rendering_still_get_their_own_shape() {
+    let t = TestApp::new().await.expect("test app");
+    let mut secrets = Collection::from_json(&json!({
+        "name": "secrets", "type": "base", "listRule": "", "viewRule": "",
+        "fields": [{"name": "title", "type": "text"}, {"name": "code", "type": "text", "hidden": true}]
+    }))
+    .expect("secrets json");
+    t.app.save_collection(&mut secrets).await.expect("secrets");
+    let users = t.app.find_collection("users").expect("users");
+    let supers = t.app.find_collection("_superusers").expect("superusers");
+    let auth = |c: &basalt::CollectionRef, id: &str, superuser: bool| {
+        RequestContext::with_auth(Auth::Record {
+            collection_id: c.id.clone(),
+            collection_name: c.name.clone(),
+            id: id.to_owned(),
+            superuser,
+        })
+    };
+    let fields_only_title = format!(
+        "secrets/*?options={}",
+        form_urlencoded_encode(r#"{"query":{"fields":"title"}}"#)
+    );
+    let subscribers = [
+        (
+            auth(&users, "ann000000000001", false),
+            "secrets/*".to_owned(),
+        ),
+        (
+            auth(&users, "bob000000000001", false),
+            "secrets/*".to_owned(),
+        ),
+        (RequestContext::default(), "secrets/*".to_owned()),
+        (
+            auth(&supers, "sup000000000001", true),
+            "secrets/*".to_owned(),
+        ),
+        (auth(&users, "cat000000000001", false), fields_only_title),
+    ];
+    let mut streams = Vec::new();
+    for (req, topic) in &subscribers {
+        let (id, stream) = connect(&t.app).await;
+        t.app
+            .realtime_subscribe(
+                req,
+                SubscribeForm {
+                    client_id: id,
+                    subscriptions: vec![topic.clone()],
+                },
+            )
+            .await
+            .expect("subscribe");
+        streams.push(stream);
+    }
+    let mut secret = t.app.new_record("secrets").expect("record");
+    secret.set("title", json!("t"));
+    secret.set("code", json!("1234"));
+    t.app.save(&mut secret).await.expect("save");
+    let mut records = Vec::new();
+    for stream in &mut streams {
+        records.push(event(stream).await.2);
+    }
+    for record in &records[..3] {
+        assert_eq!(record["title"], "t");
+        assert!(record.get("code").is_none(), "hidden from others: {record}");
+    }
+    assert_eq!(records[3]["code"], "1234", "a superuser sees hidden fields");
+    assert_eq!(
+        records[4],
+        json!({"title": "t"}),
+        "fields picked per subscription"
+    );
+}
+
+fn form_urlencoded_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -10,9 +10,9 @@ use super::{Broker, RealtimeClient, SendError, Subscription};
 use crate::App;
 use crate::app::CollectionRef;
 use crate::usecases::access::{Gate, check_superuser_only_fields, gate};
+use basalt_domain::filter::CompiledFilter;
 use basalt_domain::record::Record;
 use basalt_domain::schema::ident;
-use basalt_domain::filter::CompiledFilter;
 use basalt_ports::db::SqlValue;
 use basalt_ports::{Auth, RealtimeMessage, RequestContext};
 use futures_util::StreamExt;
@@ -227,30 +227,66 @@ impl App {
         }
         let groups: Vec<Group> = groups.into_values().collect();
         let allowed = self.realtime_access(c, record.id(), &groups).await;
-        // rendering may query too (expand): a few groups at a time
-        let mut rendered = futures_util::stream::iter(groups.into_iter().zip(allowed))
-            .filter(|(_, allowed)| std::future::ready(*allowed))
-            .map(|(group, _)| async move {
-                let data = self.realtime_render(change, c, record, &group).await;
-                (group, data)
+        let units = self.render_units(c, groups.into_iter().zip(allowed));
+        // rendering may query too (expand): a few units at a time
+        let mut rendered = futures_util::stream::iter(units)
+            .map(|unit| async move {
+                let data = self.realtime_render(change, c, record, &unit[0]).await;
+                (unit, data)
             })
             .buffered(GROUPS_AT_ONCE);
         let mut out = Deliveries::default();
-        while let Some((group, data)) = rendered.next().await {
+        while let Some((unit, data)) = rendered.next().await {
             let Some(data) = data else {
                 continue;
             };
-            for member in group.members {
-                out.0.push((
-                    member,
-                    RealtimeMessage {
-                        name: group.subscription.topic.clone(),
-                        data: data.clone(),
-                    },
-                ));
+            for group in unit {
+                for member in group.members {
+                    out.0.push((
+                        member,
+                        RealtimeMessage {
+                            name: group.subscription.topic.clone(),
+                            data: data.clone(),
+                        },
+                    ));
+                }
             }
         }
         out
+    }
+
+    /// The allowed groups, in units rendered once each. Groups with the same subscription
+    /// share a rendering when nothing in it depends on who they are: no `on_record_enrich`
+    /// handler, no `expand`, not an auth collection (emails) and not a superuser (hidden
+    /// fields). Any other group is a unit of its own.
+    fn render_units(
+        &self,
+        c: &CollectionRef,
+        groups: impl Iterator<Item = (Group, bool)>,
+    ) -> Vec<Vec<Group>> {
+        let shareable = self.inner.hooks.on_record_enrich.is_empty() && !c.is_auth();
+        let mut units: Vec<Vec<Group>> = Vec::new();
+        let mut by_topic: HashMap<Arc<str>, usize> = HashMap::new();
+        for (group, allowed) in groups {
+            if !allowed {
+                continue;
+            }
+            let expands = group
+                .subscription
+                .query
+                .get("expand")
+                .and_then(Value::as_str)
+                .is_some_and(|e| !e.trim().is_empty());
+            if shareable && !expands && !group.auth.is_superuser() {
+                if let Some(&i) = by_topic.get(&group.subscription.topic) {
+                    units[i].push(group);
+                    continue;
+                }
+                by_topic.insert(group.subscription.topic.clone(), units.len());
+            }
+            units.push(vec![group]);
+        }
+        units
     }
 
     /// The message data of `record` for `group` (whose rules let it see the record).
@@ -315,7 +351,10 @@ impl App {
             let mut columns = Vec::with_capacity(chunk.len());
             let mut params = Vec::new();
             for (n, (_, cond)) in chunk.iter().enumerate() {
-                columns.push(format!("CASE WHEN ({}) THEN 1 ELSE 0 END AS `c{n}`", cond.sql));
+                columns.push(format!(
+                    "CASE WHEN ({}) THEN 1 ELSE 0 END AS `c{n}`",
+                    cond.sql
+                ));
                 params.extend(cond.params.iter().cloned());
             }
             let sql = format!(

@@ -34,8 +34,10 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// (see [`Broker::set_flush_interval`]).
 pub const DEFAULT_FLUSH_INTERVAL: Duration = Duration::from_millis(5);
 
-/// Committed changes the broadcaster may have waiting before writers wait for it.
-pub const JOB_QUEUE: usize = 1024;
+/// Committed changes the broadcaster may have waiting before writers wait for it. Small on
+/// purpose: when rule checks make the fan-out slower than the writes, writers slow down to
+/// its pace instead of running ahead, which would only turn into delivery delay.
+pub const JOB_QUEUE: usize = 1;
 
 /// The broadcaster task: runs queued changes one after the other until the broker is gone.
 /// The jobs own the app they run on, so an idle broadcaster keeps nothing alive.
