@@ -854,6 +854,7 @@ async function runOne(name, bin, mode) {
       max: delays.length ? delays[delays.length - 1] : NaN,
       createP50: percentile(creates, 50),
       createP99: percentile(creates, 99),
+      createMax: creates.length ? creates[creates.length - 1] : NaN,
       connectSecs,
       before,
       idle,
@@ -919,7 +920,7 @@ async function main() {
           `${r.eps.toFixed(0)} events/s; delay p50 ${f1(r.p50)} ms, p99 ${f1(r.p99)} ms, max ${f1(r.max)} ms` +
           (problems.length ? ` — ${problems.join(", ")}` : "") +
           `\n  creates: ${opts.records} in ${r.createSecs.toFixed(2)} s, p50 ${f1(r.createP50)} ms, ` +
-          `p99 ${f1(r.createP99)} ms; ${opts.clients} clients connected + subscribed in ${r.connectSecs.toFixed(2)} s` +
+          `p99 ${f1(r.createP99)} ms, max ${f1(r.createMax)} ms; ${opts.clients} clients connected + subscribed in ${r.connectSecs.toFixed(2)} s` +
           `\n  RSS ${f1(r.before.rss)} MiB → ${f1(r.idle.rss)} MiB with ${opts.clients} idle clients = ` +
           `${r.kibPerConn.toFixed(1)} KiB/connection (anonymous memory: ${r.anonKibPerConn.toFixed(1)} KiB` +
           (Number.isFinite(r.slopeKibPerConn)
