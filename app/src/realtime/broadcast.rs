@@ -77,13 +77,8 @@ pub(crate) enum Job {
         collection: CollectionRef,
         record: Record,
     },
-    /// A delete whose messages were prepared before it.
-    Deleted {
-        app: App,
-        collection: CollectionRef,
-        record_id: String,
-        deliveries: Deliveries,
-    },
+    /// A delete's messages, prepared before it.
+    Deleted { app: App, deliveries: Deliveries },
 }
 
 impl Job {
@@ -96,24 +91,19 @@ impl Job {
                 collection,
                 record,
             } => {
-                app.realtime_broadcast_now(change, &collection, &record)
-                    .await
+                let deliveries = app.realtime_prepare(change, &collection, &record).await;
+                deliver(&app.inner.realtime, deliveries);
             }
-            Job::Deleted {
-                app,
-                collection,
-                record_id,
-                deliveries,
-            } => app.realtime_deliver_delete_now(&collection, &record_id, deliveries),
+            Job::Deleted { app, deliveries } => deliver(&app.inner.realtime, deliveries),
         }
     }
 }
 
 impl App {
     /// Hands a committed create or update of `record` to the broadcaster, which sends it to
-    /// the subscribers allowed to see it (in commit order, off the writer's path); an auth
-    /// record also refreshes (or, with a new token key, drops) the auth of the clients
-    /// signed in as it.
+    /// the subscribers allowed to see it (in commit order, off the writer's path). An auth
+    /// record first refreshes (or, with a new token key, drops) the auth of the clients
+    /// signed in as it, before this returns: the writer's next request sees the new state.
     pub(crate) async fn realtime_broadcast(
         &self,
         change: Change,
@@ -122,6 +112,9 @@ impl App {
     ) {
         if self.inner.realtime.is_empty() {
             return;
+        }
+        if c.is_auth() {
+            refresh_clients_auth(&self.inner.realtime, &c.id, record);
         }
         self.inner
             .realtime
@@ -132,14 +125,6 @@ impl App {
                 record: record.clone(),
             })
             .await;
-    }
-
-    async fn realtime_broadcast_now(&self, change: Change, c: &CollectionRef, record: &Record) {
-        if c.is_auth() {
-            refresh_clients_auth(&self.inner.realtime, &c.id, record);
-        }
-        let deliveries = self.realtime_prepare(change, c, record).await;
-        deliver(&self.inner.realtime, deliveries);
     }
 
     /// The delete messages for `record`, prepared while it still exists (so the rules see it)
@@ -156,29 +141,9 @@ impl App {
         self.realtime_prepare(Change::Delete, c, record).await
     }
 
-    /// Hands prepared delete messages to the broadcaster; clients signed in as a deleted
-    /// auth record become guests.
+    /// After a committed delete: clients signed in as a deleted auth record become guests
+    /// (at once), and the prepared messages go to the broadcaster.
     pub(crate) async fn realtime_deliver_delete(
-        &self,
-        c: &CollectionRef,
-        record_id: &str,
-        deliveries: Deliveries,
-    ) {
-        if deliveries.0.is_empty() && !c.is_auth() {
-            return;
-        }
-        self.inner
-            .realtime
-            .enqueue(Job::Deleted {
-                app: self.clone(),
-                collection: c.clone(),
-                record_id: record_id.to_owned(),
-                deliveries,
-            })
-            .await;
-    }
-
-    fn realtime_deliver_delete_now(
         &self,
         c: &CollectionRef,
         record_id: &str,
@@ -196,7 +161,13 @@ impl App {
                 });
             }
         }
-        deliver(broker, deliveries);
+        if !deliveries.0.is_empty() {
+            let job = Job::Deleted {
+                app: self.clone(),
+                deliveries,
+            };
+            broker.enqueue(job).await;
+        }
     }
 
     async fn realtime_prepare(
