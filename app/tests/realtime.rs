@@ -595,7 +595,7 @@ async fn subscribers_sharing_a_rendering_still_get_their_own_shape() {
     };
     let fields_only_title = format!(
         "secrets/*?options={}",
-        form_urlencoded_encode(r#"{"query":{"fields":"title"}}"#)
+        form_urlencoded::byte_serialize(br#"{"query":{"fields":"title"}}"#).collect::<String>()
     );
     let subscribers = [
         (
@@ -646,15 +646,4 @@ async fn subscribers_sharing_a_rendering_still_get_their_own_shape() {
         json!({"title": "t"}),
         "fields picked per subscription"
     );
-}
-
-fn form_urlencoded_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

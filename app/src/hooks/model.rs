@@ -259,13 +259,10 @@ async fn validate(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceErr
 /// with UNIQUE violations turned into `validation_not_unique` field errors. One statement on
 /// the save's transaction (SQLite undoes a failed statement by itself, so no savepoint).
 async fn write_row(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceError> {
-    let db = e.app.db().clone();
+    let db = e.app.db().as_ref();
     let res = match (is_create, e.record.stored_id()) {
-        (false, Some(old)) => {
-            let old = old.to_owned();
-            store::update_record(db.as_ref(), &e.collection, &old, &e.record).await
-        }
-        _ => store::insert_record(db.as_ref(), &e.collection, &e.record).await,
+        (false, Some(old)) => store::update_record(db, &e.collection, old, &e.record).await,
+        _ => store::insert_record(db, &e.collection, &e.record).await,
     };
     match res {
         Ok(()) => Ok(()),

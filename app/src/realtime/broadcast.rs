@@ -354,34 +354,35 @@ impl App {
         group: &Group,
         alias: &str,
     ) -> Result<Access, basalt_ports::ServiceError> {
-        let req = group.request();
-        let rule = if group.subscription.record.is_some() {
+        let sub = &group.subscription;
+        let rule = if sub.record.is_some() {
             &c.rules.view
         } else {
             &c.rules.list
         };
-        let filter = req
+        let filter = sub
             .query
             .get("filter")
             .and_then(Value::as_str)
             .filter(|f| !f.is_empty());
-        let gate = gate(rule, &req.auth);
+        let gate = gate(rule, &group.auth);
         match (&gate, filter) {
             (Gate::SuperusersOnly, _) => return Ok(Access::Deny),
             (Gate::Allow, None) => return Ok(Access::Allow),
             _ => {}
         }
-        if check_superuser_only_fields(&req.auth, &[filter]).is_err() {
+        if check_superuser_only_fields(&group.auth, &[filter]).is_err() {
             return Ok(Access::Deny);
         }
-        let mut info = self.request_info(&req, Map::new()).await?;
+        // only a rule or filter to evaluate needs the request the subscription stands for
+        let mut info = self.request_info(&group.request(), Map::new()).await?;
         info.context = "realtime".into();
         let mut parts = Vec::new();
         if let Gate::Expr(expr) = &gate {
             parts.push(self.compile_where(c, expr, &info, alias, true)?);
         }
         if let Some(filter) = filter {
-            parts.push(self.compile_where(c, filter, &info, alias, req.auth.is_superuser())?);
+            parts.push(self.compile_where(c, filter, &info, alias, group.auth.is_superuser())?);
         }
         let sql = parts
             .iter()
