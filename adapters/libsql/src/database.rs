@@ -1,15 +1,15 @@
 //! Opening a libsql database in one of its modes, and the writer/readers split they all share.
 
-use crate::convert::{map_err, params, rows};
+use crate::convert::{map_err, rows};
 use crate::engine;
 use crate::pool::Pool;
+use crate::statement::{Exec, execute, query, rollback_if_open};
 use crate::transaction::LibsqlTransaction;
 use async_trait::async_trait;
 use basalt_ports::db::{Database, DbError, ExecResult, Row, SqlValue, Transaction};
 use libsql::{Builder, Connection, OpenFlags};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,14 +82,14 @@ pub struct LibsqlDatabase {
     inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
+struct Inner {
     /// The writer's database (remote and replica readers connect to it too), kept open.
     _db: libsql::Database,
     /// Local mode opens its readers read-only, from a second handle on the file.
     _readers_db: Option<libsql::Database>,
-    pub(crate) writer: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Connection>>,
     readers: Arc<Pool>,
-    pub(crate) exec: Exec,
+    exec: Exec,
 }
 
 impl fmt::Debug for LibsqlDatabase {
@@ -243,70 +243,6 @@ async fn connect(
     Ok(conns)
 }
 
-/// How statements run. libsql's local engine does its work (and busy waits) on the calling
-/// thread, so local and replica statements move to a blocking thread; remote ones are plain
-/// network I/O and run in place.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Exec {
-    Blocking,
-    Inline,
-}
-
-impl Exec {
-    pub(crate) async fn run<T, F>(self, fut: F) -> Result<T, DbError>
-    where
-        F: Future<Output = Result<T, DbError>> + Send + 'static,
-        T: Send + 'static,
-    {
-        match self {
-            Exec::Inline => fut.await,
-            Exec::Blocking => {
-                let handle = tokio::runtime::Handle::current();
-                tokio::task::spawn_blocking(move || handle.block_on(fut))
-                    .await
-                    .map_err(|e| DbError::Connection(format!("libsql task: {e}")))?
-            }
-        }
-    }
-}
-
-/// Runs a statement that returns rows.
-pub(crate) async fn query(
-    conn: &Connection,
-    sql: &str,
-    args: &[SqlValue],
-) -> Result<Vec<Row>, DbError> {
-    rows(conn.query(sql, params(args)).await.map_err(map_err)?).await
-}
-
-/// Runs a statement for its effect. One that returns rows (`PRAGMA wal_checkpoint`, DML with
-/// `RETURNING`) runs too, its rows dropped, as on the sqlx driver: the local engine reports
-/// `ExecuteReturnedRows` after the statement's first step, which is where SQLite does all of
-/// such a statement's work.
-pub(crate) async fn execute(
-    conn: &Connection,
-    sql: &str,
-    args: &[SqlValue],
-) -> Result<ExecResult, DbError> {
-    let rows_affected = match conn.execute(sql, params(args)).await {
-        Ok(n) => n,
-        Err(libsql::Error::ExecuteReturnedRows) => conn.changes(),
-        Err(e) => return Err(map_err(e)),
-    };
-    Ok(ExecResult {
-        rows_affected,
-        last_insert_rowid: conn.last_insert_rowid(),
-    })
-}
-
-/// Rolls back a transaction a dropped [`Transaction`] left open on the writer.
-pub(crate) async fn rollback_if_open(conn: &Connection) -> Result<(), DbError> {
-    if !conn.is_autocommit() {
-        execute(conn, "ROLLBACK", &[]).await?;
-    }
-    Ok(())
-}
-
 // Each statement's future owns the connection it runs on (a pooled reader, or the writer's
 // guard): if the caller goes away mid-statement, the connection is released only once the
 // statement is done, never while it still runs on a blocking thread.
@@ -344,6 +280,10 @@ impl Database for LibsqlDatabase {
                 Ok(writer)
             })
             .await?;
-        Ok(Box::new(LibsqlTransaction::new(writer, self.inner.clone())))
+        Ok(Box::new(LibsqlTransaction::new(
+            writer,
+            self.inner.exec,
+            self.inner.clone(),
+        )))
     }
 }

@@ -11,6 +11,7 @@ mod convert;
 mod database;
 mod engine;
 mod pool;
+mod statement;
 mod transaction;
 
 pub use database::{LibsqlConfig, LibsqlDatabase, LibsqlTarget};

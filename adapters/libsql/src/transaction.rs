@@ -1,6 +1,6 @@
 //! A write transaction on the single writer connection.
 
-use crate::database::{Inner, execute, query};
+use crate::statement::{Exec, execute, query, rollback_if_open};
 use async_trait::async_trait;
 use basalt_ports::db::{DbError, ExecResult, Row, SqlValue, Transaction};
 use libsql::Connection;
@@ -11,14 +11,21 @@ use tokio::sync::OwnedMutexGuard;
 /// the background while still holding the writer, so the next write waits for that.
 pub(crate) struct LibsqlTransaction {
     writer: Option<OwnedMutexGuard<Connection>>,
-    inner: Arc<Inner>,
+    exec: Exec,
+    /// Keeps the database (its `libsql::Database` handles) open while the transaction is.
+    _database: Arc<dyn Send + Sync>,
 }
 
 impl LibsqlTransaction {
-    pub(crate) fn new(writer: OwnedMutexGuard<Connection>, inner: Arc<Inner>) -> Self {
+    pub(crate) fn new(
+        writer: OwnedMutexGuard<Connection>,
+        exec: Exec,
+        database: Arc<dyn Send + Sync>,
+    ) -> Self {
         Self {
             writer: Some(writer),
-            inner,
+            exec,
+            _database: database,
         }
     }
 
@@ -32,7 +39,6 @@ impl LibsqlTransaction {
     async fn finish(mut self: Box<Self>, sql: &'static str) -> Result<(), DbError> {
         let conn = self.conn()?;
         let res = self
-            .inner
             .exec
             .run(async move { execute(&conn, sql, &[]).await.map(|_| ()) })
             .await;
@@ -49,8 +55,7 @@ impl Transaction for LibsqlTransaction {
     async fn query(&mut self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, DbError> {
         let conn = self.conn()?;
         let (sql, params) = (sql.to_owned(), params.to_vec());
-        self.inner
-            .exec
+        self.exec
             .run(async move { query(&conn, &sql, &params).await })
             .await
     }
@@ -58,8 +63,7 @@ impl Transaction for LibsqlTransaction {
     async fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<ExecResult, DbError> {
         let conn = self.conn()?;
         let (sql, params) = (sql.to_owned(), params.to_vec());
-        self.inner
-            .exec
+        self.exec
             .run(async move { execute(&conn, &sql, &params).await })
             .await
     }
@@ -78,11 +82,11 @@ impl Drop for LibsqlTransaction {
         let Some(writer) = self.writer.take() else {
             return;
         };
-        let exec = self.inner.exec;
+        let exec = self.exec;
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {
                 rt.spawn(exec.run(async move {
-                    if let Err(e) = crate::database::rollback_if_open(&writer).await {
+                    if let Err(e) = rollback_if_open(&writer).await {
                         tracing::warn!(error = %e, "rollback of a dropped transaction failed");
                     }
                     drop(writer);

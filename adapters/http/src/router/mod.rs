@@ -45,6 +45,7 @@
 //! # let _ = endpoint;
 //! ```
 
+mod doc;
 mod endpoint;
 mod event;
 mod gzip;
@@ -55,6 +56,7 @@ mod respond;
 mod static_dir;
 mod tree;
 
+pub use doc::OperationDoc;
 pub(crate) use endpoint::{BuiltinRoute, builtin_routes};
 pub use endpoint::{RouterEndpoint, RouterError};
 pub use event::{RequestEvent, RequestInfo};
@@ -65,7 +67,6 @@ pub use middlewares::{
     SKIP_SUCCESS_ACTIVITY_LOG_ID, body_limit, gzip, require_auth, require_guest_only,
     require_superuser_auth, require_superuser_or_owner_auth, skip_success_activity_log,
 };
-pub use openapi::OperationDoc;
 pub(crate) use openapi::merge as merge_openapi;
 pub(crate) use pattern::percent_decode;
 pub use static_dir::{STATIC_WILDCARD_PARAM, static_dir};

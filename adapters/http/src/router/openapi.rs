@@ -2,26 +2,10 @@
 //! ([`Route::openapi`](super::Route::openapi)), merged into the built-in document by
 //! [`openapi_json_with`](crate::openapi_json_with).
 
+use super::doc::OperationDoc;
 use super::pattern::{Pattern, Segment};
 use super::tree::Router;
 use serde_json::{Map, Value, json};
-
-/// The documentation of one custom operation.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct OperationDoc {
-    /// A unique operation id (`createPost`); for an any-method route the method is appended.
-    pub operation_id: String,
-    /// A one-line summary.
-    pub summary: String,
-    /// A longer description (Markdown).
-    pub description: String,
-    /// Tags grouping the operation.
-    pub tags: Vec<String>,
-    /// The JSON schema of the request body (`application/json`), if it takes one.
-    pub request_schema: Option<Value>,
-    /// The JSON schema of the 200 response body (`application/json`).
-    pub response_schema: Option<Value>,
-}
 
 const ANY_METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 

@@ -3,8 +3,8 @@
 //! [`Route`] (a method, a path, an action and route-level middlewares).
 
 use super::RequestEvent;
+use super::doc::OperationDoc;
 use super::middlewares;
-use super::openapi::OperationDoc;
 use basalt_ports::hook::{BoxFuture, Handler, HandlerFunc, HookResult};
 use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
