@@ -12,7 +12,7 @@
 //!   embedded replica `replica=PATH` (empty: `data.db` in the data dir) and
 //!   `syncInterval=SECONDS` (default 5; 0 syncs only after writes).
 
-use crate::error::AppError;
+use crate::AppError;
 use basalt_libsql::{LibsqlConfig, LibsqlDatabase, LibsqlTarget};
 use basalt_ports::{Database, DbError};
 use basalt_sqlite::{SqliteConfig, SqliteDatabase};

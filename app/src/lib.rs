@@ -8,43 +8,42 @@
 //! # Ok(()) }
 //! ```
 //!
-//! This crate is the composition root: it is the only one that names concrete adapters
-//! (`basalt-sqlite`, `basalt-libsql`, `basalt-http`); the use cases run on the ports of `basalt-ports`.
+//! This crate is the composition root: the only one that names concrete adapters
+//! (`basalt-sqlite`, `basalt-libsql`, `basalt-http`). The use cases, hooks and [`App`] are
+//! `basalt-core`'s, re-exported here, and run on the ports of `basalt-ports`.
 
-mod app;
-mod bootstrap;
 pub mod cli;
-mod count_cache;
-pub mod cron;
 mod dbconnect;
-mod error;
-mod find;
-pub mod hooks;
 mod http_server;
 mod infra;
 pub mod migrations;
-pub mod realtime;
+mod serve_event;
 mod server;
-pub mod settings;
-mod store;
-mod superuser;
 pub mod testing;
-mod transaction;
-mod tx;
-mod usecases;
-mod versioned;
 
-pub use app::{App, CollectionRef};
+pub use basalt_core::{App, AppError, CollectionRef, SuperuserMode, cron, realtime, settings};
 pub use dbconnect::{
     AUTH_TOKEN_ENV, DbConnect, DbConnectFuture, db_connect_from_url, default_db_connect,
 };
-pub use error::AppError;
 pub use infra::{OsRandom, SystemClock};
+pub use serve_event::{OnServe, ServeEvent};
 pub use server::{
     AppConfig, ServeConfig, new_app, open, open_with, open_with_config, openapi_document, serve,
     shutdown_signal, spawn,
 };
-pub use superuser::SuperuserMode;
+
+/// PocketBase's `app.OnXxx()` hooks and their events ([`basalt_core::hooks`]), with
+/// `on_serve`'s [`ServeEvent`].
+pub mod hooks {
+    pub use crate::serve_event::{OnServe, ServeEvent};
+    pub use basalt_core::hooks::*;
+}
+
+/// What programs built on Basalt usually import: `use basalt::prelude::*;`.
+pub mod prelude {
+    pub use crate::serve_event::OnServe;
+    pub use basalt_ports::hook::Event;
+}
 
 /// The router for custom routes (`on_serve`'s `e.router`), its request event, built-in
 /// middlewares (`require_auth`, `body_limit`, `gzip`, ...) and `static_dir`.

@@ -1,11 +1,10 @@
 //! Opening a data dir and serving the HTTP API on it.
 
 use crate::dbconnect::{DbConnect, default_db_connect};
-use crate::error::AppError;
 use crate::hooks::AppEvent;
-use crate::hooks::ServeEvent;
+use crate::serve_event::{OnServe, ServeEvent};
 use crate::settings::resolve_key;
-use crate::{App, OsRandom, SystemClock};
+use crate::{App, AppError, OsRandom, SystemClock};
 use basalt_http::{HttpConfig, Router, router_with};
 use basalt_ports::Database;
 use poem::EndpointExt;
@@ -187,11 +186,7 @@ pub(crate) async fn custom_router(
     app: &App,
     public_dir: Option<PathBuf>,
 ) -> Result<Router<App>, AppError> {
-    let mut event = ServeEvent {
-        app: app.clone(),
-        router: Router::new(),
-        chain: Default::default(),
-    };
+    let mut event = ServeEvent::new(app.clone());
     app.on_serve()
         .trigger(&mut event, |_| Box::pin(async { Ok(()) }))
         .await?;

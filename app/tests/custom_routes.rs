@@ -1,5 +1,6 @@
 //! Custom routes added in `on_serve`, through the app's real HTTP stack (`ApiScenario`).
 
+use basalt::OnServe;
 use basalt::ports::hook::{Event, Handler};
 use basalt::router::{RequestEvent, body_limit, gzip, require_superuser_auth};
 use basalt::testing::{ApiScenario, TestApp};

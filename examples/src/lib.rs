@@ -14,7 +14,7 @@ use basalt::domain::error::{FieldError, ValidationErrors};
 use basalt::ports::hook::Event;
 use basalt::ports::{Auth, RequestContext};
 use basalt::router::{RequestEvent, require_auth};
-use basalt::{App, AppError};
+use basalt::{App, AppError, OnServe};
 use serde::Deserialize;
 use serde_json::{Map, json};
 

@@ -3,7 +3,7 @@
 use super::template::{
     blank_template, mod_rs_is_generated, snapshot_json, snapshot_template, write_migration,
 };
-use crate::error::AppError;
+use crate::AppError;
 use crate::{App, AppConfig};
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The Rust migration files `basalt migrate create` and `basalt migrate collections` write,
 //! and the `mod.rs` that registers a directory of them.
 
-use crate::error::AppError;
+use crate::AppError;
 use basalt_domain::collection::Collection;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,7 @@
 //! `TestApp`: an app over a temporary data dir (a copy of a fixture, or new), removed on drop.
 
-use crate::error::AppError;
 use crate::hooks::EventCounter;
-use crate::{App, AppConfig, new_app};
+use crate::{App, AppConfig, AppError, OnServe, new_app};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -40,7 +39,8 @@ impl TestApp {
         })
         .await?;
         let counter = EventCounter::default();
-        app.inner.hooks.bind_counter(&counter);
+        app.bind_event_counter(&counter);
+        app.on_serve().bind(counter.handler("on_serve"));
         app.bootstrap().await?;
         counter.reset();
         Ok(Self { app, counter, dir })
@@ -70,7 +70,10 @@ impl TestApp {
     /// A valid auth token for the record of auth collection `collection` whose email is
     /// `email` (for `Authorization` headers in scenarios).
     pub async fn auth_token(&self, collection: &str, email: &str) -> Result<String, AppError> {
-        let c = self.app.query_collection(collection)?;
+        let c = self
+            .app
+            .find_collection(collection)
+            .ok_or_else(|| AppError::NotFound(format!("collection {collection:?}")))?;
         let mut params = serde_json::Map::new();
         params.insert("email".into(), email.into());
         let record = self

@@ -47,7 +47,12 @@ pub(crate) struct Inner {
     pub(crate) migrations: std::sync::Mutex<crate::migrations::MigrationsList>,
     /// The connected realtime clients.
     pub(crate) realtime: crate::realtime::Broker,
+    /// Per-app state of crates built on the core, one value per type ([`App::extension`]).
+    extensions: std::sync::Mutex<Extensions>,
 }
+
+/// [`App::extension`]'s values, by type.
+type Extensions = std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>;
 
 impl App {
     /// Builds an app over the given ports, with one database for `data.db` and
@@ -83,12 +88,32 @@ impl App {
                 settings: Default::default(),
                 migrations: Default::default(),
                 realtime: Default::default(),
+                extensions: Default::default(),
             }),
             db,
             tx: None,
         };
         crate::cron::system::register_cleanups(&app);
         app
+    }
+
+    /// This app's value of type `T`, made with `T::default()` on first use and shared by
+    /// every clone of the app: state that a crate built on the core keeps per app (the
+    /// `basalt` composition root keeps its `on_serve` hook here).
+    pub fn extension<T: std::any::Any + Default + Send + Sync>(&self) -> Arc<T> {
+        let mut map = self
+            .inner
+            .extensions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let value = map
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone();
+        drop(map);
+        value
+            .downcast::<T>()
+            .unwrap_or_else(|_| Arc::new(T::default()))
     }
 
     /// The settings cache and key (see `crate::settings`).

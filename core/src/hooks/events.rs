@@ -5,7 +5,6 @@ use crate::App;
 use crate::app::CollectionRef;
 use basalt_domain::collection::Collection;
 use basalt_domain::record::Record;
-use basalt_http::Router;
 use basalt_ports::hook::{Chain, Event, Tagged};
 use basalt_ports::{Auth, AuthResponse, ListResult, RequestContext, ServiceError};
 use serde_json::{Map, Value};
@@ -37,24 +36,14 @@ pub struct AppEvent {
 event!(AppEvent);
 
 impl AppEvent {
-    pub(crate) fn new(app: App) -> Self {
+    /// The event for `app`.
+    pub fn new(app: App) -> Self {
         Self {
             app,
             chain: Chain::default(),
         }
     }
 }
-
-/// `on_serve`: the server is about to start. Add routes and middlewares to `router`
-/// (PocketBase's `se.Router`); they are served in front of the built-in API.
-pub struct ServeEvent {
-    /// The app.
-    pub app: App,
-    /// The router for custom routes and middlewares.
-    pub router: Router<App>,
-    pub(crate) chain: Chain<Self>,
-}
-event!(ServeEvent);
 
 /// A record model event: validate, create/update/delete and their `_execute` and
 /// `after_*_success` stages. Tagged by the record's collection id and name.

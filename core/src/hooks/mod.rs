@@ -24,15 +24,18 @@ use basalt_ports::hook::{Event, Handler, Hook, TaggedHook};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// Counts triggered events by PocketBase hook name (`OnRecordCreate`).
+/// Counts triggered events by PocketBase hook name (`OnRecordCreate`), for the test
+/// harness: [`App::bind_event_counter`] puts one in front of every hook of an app.
 #[derive(Clone, Default)]
-pub(crate) struct EventCounter(Arc<Mutex<BTreeMap<String, usize>>>);
+pub struct EventCounter(Arc<Mutex<BTreeMap<String, usize>>>);
 
 /// The id of the counting handlers.
 const COUNTER_ID: &str = "__basalt_event_counter";
 
 impl EventCounter {
-    fn handler<E: Event>(&self, field: &str) -> Handler<E> {
+    /// A first handler (lowest priority) counting the events of the hook named `field`
+    /// (`on_record_create` counts as `OnRecordCreate`).
+    pub fn handler<E: Event>(&self, field: &str) -> Handler<E> {
         let name = pb_hook_name(field);
         let counts = self.0.clone();
         Handler::new(move |e: &mut E| {
@@ -46,12 +49,12 @@ impl EventCounter {
     }
 
     /// The counts so far.
-    pub(crate) fn snapshot(&self) -> BTreeMap<String, usize> {
+    pub fn snapshot(&self) -> BTreeMap<String, usize> {
         self.0.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
     /// Forgets the counts.
-    pub(crate) fn reset(&self) {
+    pub fn reset(&self) {
         if let Ok(mut c) = self.0.lock() {
             c.clear();
         }
@@ -94,6 +97,11 @@ macro_rules! hooks {
         }
 
         impl App {
+            /// Counts every event of every hook of this app with `counter` (the test
+            /// harness's `TestApp` does this before bootstrapping).
+            pub fn bind_event_counter(&self, counter: &EventCounter) {
+                self.inner.hooks.bind_counter(counter);
+            }
             $(
                 #[doc = $adoc]
                 pub fn $afield(&self) -> &Hook<$aevent> {
@@ -114,7 +122,6 @@ macro_rules! hooks {
 
 hooks! {
     app {
-        on_serve: ServeEvent => "Before the server starts: `e.router` takes custom routes and middlewares (`basalt::router`).",
         on_bootstrap: AppEvent => "After the data dir is opened and bootstrapped (the default action loads nothing more; `open` triggers it).",
         on_terminate: AppEvent => "When the server stops.",
         on_settings_reload: AppEvent => "After the settings are saved and reloaded.",

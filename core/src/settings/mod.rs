@@ -69,7 +69,7 @@ pub(crate) enum PatchError {
 /// The key a data dir is opened with: from the environment variable `env` (PocketBase's
 /// `--encryptionEnv`) or given directly. Both, a missing variable, or a key that is not 32
 /// characters long are an [`AppError::Config`].
-pub(crate) fn resolve_key(
+pub fn resolve_key(
     env: Option<&str>,
     key: Option<&SecretString>,
 ) -> Result<Option<EncryptionKey>, AppError> {
@@ -130,7 +130,7 @@ impl App {
 
     /// Sets the key the settings are encrypted with; call before [`App::bootstrap`]. A key
     /// is set once: later calls are ignored.
-    pub(crate) fn set_encryption_key(&self, key: EncryptionKey) {
+    pub fn set_encryption_key(&self, key: EncryptionKey) {
         if self.settings_state().key.set(key).is_err() {
             tracing::warn!("the settings encryption key was already set; keeping the first");
         }

@@ -1,0 +1,26 @@
+//! Basalt's core: the use cases behind PocketBase's API (records, collections, auth,
+//! settings, realtime, cron, migrations), the hooks that extend them, and [`App`], the
+//! facade over them. It runs on the ports of `basalt-ports` only and never names a concrete
+//! adapter: the `basalt` crate (the composition root) picks the database driver and the HTTP
+//! server, and re-exports this crate as the library users extend.
+
+mod app;
+mod bootstrap;
+mod count_cache;
+pub mod cron;
+mod error;
+mod find;
+pub mod hooks;
+pub mod migrations;
+pub mod realtime;
+pub mod settings;
+mod store;
+mod superuser;
+mod transaction;
+mod tx;
+mod usecases;
+mod versioned;
+
+pub use app::{App, CollectionRef};
+pub use error::AppError;
+pub use superuser::SuperuserMode;
