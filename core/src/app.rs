@@ -1,15 +1,13 @@
 //! The application object: the ports it runs on and the cached collection schema.
 
 use crate::error::AppError;
-use basalt_domain::collection::Collection;
 use basalt_domain::datetime::format_datetime;
 use basalt_domain::pattern::generate_from_pattern;
-use basalt_ports::db::{Row, Transaction};
 use basalt_ports::{Clock, Database, Random};
 
-const COLLECTIONS_SQL: &str = "SELECT * FROM `_collections` ORDER BY `created`, `rowid`";
 use crate::count_cache::{CountCache, VersionedCache};
 use crate::hooks::Hooks;
+use crate::schema::CollectionsCache;
 use crate::tx::TxShared;
 use crate::versioned::{VersionedDb, WriteVersion};
 use basalt_domain::record::Record;
@@ -35,7 +33,7 @@ pub(crate) struct Inner {
     auxiliary: Arc<dyn Database>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
-    collections: RwLock<CollectionsCache>,
+    pub(crate) collections: RwLock<CollectionsCache>,
     pub(crate) hooks: Hooks,
     /// Totals of list queries, while nothing was written.
     pub(crate) counts: CountCache,
@@ -185,94 +183,5 @@ impl App {
     /// A random 15-char record id.
     pub fn new_record_id(&self) -> Result<String, AppError> {
         self.random_from_pattern(basalt_domain::pattern::ID_PATTERN)
-    }
-
-    /// Every collection, as last loaded.
-    pub fn collections(&self) -> Arc<Vec<Collection>> {
-        self.inner
-            .collections
-            .read()
-            .map(|c| c.list.clone())
-            .unwrap_or_default()
-    }
-
-    /// The collection with this id, or (case-insensitively) this name: a cheap handle into
-    /// the cache (`Deref<Target = Collection>`); `.to_collection()` for an owned copy.
-    pub fn find_collection(&self, id_or_name: &str) -> Option<CollectionRef> {
-        let cache = self.inner.collections.read().ok()?;
-        let all = &cache.shared;
-        all.iter()
-            .find(|c| c.id == id_or_name)
-            .or_else(|| all.iter().find(|c| c.name.eq_ignore_ascii_case(id_or_name)))
-            .map(|c| CollectionRef(c.clone()))
-    }
-
-    /// Reloads the collections cache from `_collections`.
-    pub async fn reload_collections(&self) -> Result<(), AppError> {
-        let rows = self.db().query(COLLECTIONS_SQL, &[]).await?;
-        self.set_collections(&rows)
-    }
-
-    /// Reloads the collections cache from inside a transaction (sees its uncommitted rows).
-    pub(crate) async fn reload_collections_in(
-        &self,
-        tx: &mut dyn Transaction,
-    ) -> Result<(), AppError> {
-        let rows = tx.query(COLLECTIONS_SQL, &[]).await?;
-        self.set_collections(&rows)
-    }
-
-    fn set_collections(&self, rows: &[Row]) -> Result<(), AppError> {
-        let mut list = Vec::with_capacity(rows.len());
-        for row in rows {
-            list.push(crate::store::collection_from_row(row)?);
-        }
-        if let Ok(mut guard) = self.inner.collections.write() {
-            *guard = CollectionsCache {
-                shared: list.iter().cloned().map(Arc::new).collect(),
-                list: Arc::new(list),
-            };
-        }
-        if let Some(tx) = &self.tx {
-            tx.mark_schema_changed();
-        }
-        Ok(())
-    }
-}
-
-/// The collections as loaded: as one list (for the filter compiler) and one by one, shared.
-#[derive(Default)]
-struct CollectionsCache {
-    list: Arc<Vec<Collection>>,
-    shared: Vec<Arc<Collection>>,
-}
-
-/// A collection of the cache, shared rather than copied (what [`App::find_collection`]
-/// returns). Derefs to [`Collection`].
-#[derive(Clone)]
-pub struct CollectionRef(Arc<Collection>);
-
-impl CollectionRef {
-    /// An owned copy of the collection.
-    pub fn to_collection(&self) -> Collection {
-        (*self.0).clone()
-    }
-
-    /// The shared collection.
-    pub fn shared(&self) -> Arc<Collection> {
-        self.0.clone()
-    }
-}
-
-impl std::ops::Deref for CollectionRef {
-    type Target = Collection;
-    fn deref(&self) -> &Collection {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for CollectionRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        (*self.0).fmt(f)
     }
 }

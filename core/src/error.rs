@@ -33,7 +33,7 @@ pub enum AppError {
     Service(ServiceError),
     /// A migration failed to apply or revert.
     #[error(transparent)]
-    Migration(Box<crate::migrations::MigrationError>),
+    Migration(Box<MigrationError>),
 }
 
 /// The message of a 400 carrying field errors from a model validation.
@@ -70,5 +70,47 @@ impl From<AppError> for ServiceError {
                 ServiceError::Internal(other.to_string())
             }
         }
+    }
+}
+
+/// A migration that failed to apply or revert, or a `_migrations` lookup that failed.
+#[derive(Debug)]
+pub struct MigrationError {
+    /// The migration that failed (`None` when the history itself could not be read).
+    pub file: Option<String>,
+    /// True when it failed while reverting.
+    pub reverting: bool,
+    /// The migrations applied (or reverted) and committed before the failure.
+    pub completed: Vec<String>,
+    /// What failed.
+    pub source: AppError,
+}
+
+impl std::fmt::Display for MigrationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let action = if self.reverting { "revert" } else { "apply" };
+        match &self.file {
+            Some(file) => write!(f, "failed to {action} migration {file}: {}", self.source)?,
+            None => write!(f, "migrations: {}", self.source)?,
+        }
+        // A 400 from a hook or an import keeps its detail in `data`: show it.
+        if let AppError::Service(ServiceError::BadRequest { data, .. }) = &self.source
+            && !data.is_empty()
+        {
+            write!(f, " ({data})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for MigrationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl From<MigrationError> for AppError {
+    fn from(e: MigrationError) -> Self {
+        AppError::Migration(Box::new(e))
     }
 }

@@ -13,8 +13,8 @@
 //! ```
 
 use crate::App;
-use crate::app::CollectionRef;
 use crate::error::AppError;
+use crate::schema::CollectionRef;
 use crate::store;
 use basalt_domain::collection::Collection;
 use basalt_domain::filter::RequestInfo;

@@ -13,6 +13,7 @@ mod find;
 pub mod hooks;
 pub mod migrations;
 pub mod realtime;
+mod schema;
 pub mod settings;
 mod store;
 mod superuser;
@@ -21,6 +22,7 @@ mod tx;
 mod usecases;
 mod versioned;
 
-pub use app::{App, CollectionRef};
+pub use app::App;
 pub use error::AppError;
+pub use schema::CollectionRef;
 pub use superuser::SuperuserMode;

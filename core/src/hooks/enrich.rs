@@ -2,7 +2,7 @@
 
 use super::RecordEnrichEvent;
 use crate::App;
-use crate::app::CollectionRef;
+use crate::schema::CollectionRef;
 use basalt_domain::record::Record;
 use basalt_ports::hook::Chain;
 use basalt_ports::{RequestContext, ServiceError};

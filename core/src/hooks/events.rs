@@ -2,7 +2,7 @@
 //! the transactional app) and the chain state `next()` uses.
 
 use crate::App;
-use crate::app::CollectionRef;
+use crate::schema::CollectionRef;
 use basalt_domain::collection::Collection;
 use basalt_domain::record::Record;
 use basalt_ports::hook::{Chain, Event, Tagged};

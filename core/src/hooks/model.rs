@@ -4,9 +4,9 @@
 
 use super::{RecordErrorEvent, RecordEvent};
 use crate::App;
-use crate::app::CollectionRef;
 use crate::error::AppError;
 use crate::realtime::Change;
+use crate::schema::CollectionRef;
 use crate::store;
 use basalt_domain::collection::Collection;
 use basalt_domain::error::{FieldError, ValidationErrors};

@@ -54,8 +54,9 @@ mod list;
 mod on_app;
 mod runner;
 
+pub use crate::error::MigrationError;
 pub use list::{Migration, MigrationFn, MigrationsList, migration_fn};
-pub use runner::{MigrationError, Runner};
+pub use runner::Runner;
 
 use crate::App;
 use crate::error::AppError;

@@ -1,9 +1,10 @@
 //! The app's migration methods (PocketBase's `RunAllMigrations` and friends).
 
 use super::list::{Migration, MigrationsList};
-use super::runner::{MigrationError, Runner};
+use super::runner::Runner;
 use crate::App;
 use crate::error::AppError;
+use crate::error::MigrationError;
 use std::future::Future;
 
 impl App {

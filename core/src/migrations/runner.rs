@@ -4,53 +4,10 @@
 use super::is_system_migration;
 use super::list::MigrationsList;
 use crate::App;
-use crate::error::AppError;
-use basalt_ports::ServiceError;
+use crate::error::{AppError, MigrationError};
 use basalt_ports::db::SqlValue;
 
 const TABLE_SQL: &str = "CREATE TABLE IF NOT EXISTS `_migrations` (`file` VARCHAR(255) PRIMARY KEY NOT NULL, `applied` INTEGER NOT NULL)";
-
-/// A migration that failed to apply or revert, or a `_migrations` lookup that failed.
-#[derive(Debug)]
-pub struct MigrationError {
-    /// The migration that failed (`None` when the history itself could not be read).
-    pub file: Option<String>,
-    /// True when it failed while reverting.
-    pub reverting: bool,
-    /// The migrations applied (or reverted) and committed before the failure.
-    pub completed: Vec<String>,
-    /// What failed.
-    pub source: AppError,
-}
-
-impl std::fmt::Display for MigrationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let action = if self.reverting { "revert" } else { "apply" };
-        match &self.file {
-            Some(file) => write!(f, "failed to {action} migration {file}: {}", self.source)?,
-            None => write!(f, "migrations: {}", self.source)?,
-        }
-        // A 400 from a hook or an import keeps its detail in `data`: show it.
-        if let AppError::Service(ServiceError::BadRequest { data, .. }) = &self.source
-            && !data.is_empty()
-        {
-            write!(f, " ({data})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for MigrationError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
-
-impl From<MigrationError> for AppError {
-    fn from(e: MigrationError) -> Self {
-        AppError::Migration(Box::new(e))
-    }
-}
 
 /// Runs a [`MigrationsList`] on an app. Each migration runs in a transaction of its own
 /// together with its `_migrations` row, so a failing one leaves nothing behind, stops the

@@ -8,7 +8,7 @@
 
 use super::{Broker, RealtimeClient, SendError, Subscription};
 use crate::App;
-use crate::app::CollectionRef;
+use crate::schema::CollectionRef;
 use crate::usecases::access::{Gate, check_superuser_only_fields, gate};
 use basalt_domain::filter::CompiledFilter;
 use basalt_domain::record::Record;

@@ -3,11 +3,11 @@
 //! password (which rotates `tokenKey`) revokes every older token.
 
 use crate::App;
-use crate::app::CollectionRef;
 use crate::error::AppError;
 use crate::hooks::{
     RecordAuthRefreshRequestEvent, RecordAuthRequestEvent, RecordAuthWithPasswordRequestEvent,
 };
+use crate::schema::CollectionRef;
 use crate::store;
 use async_trait::async_trait;
 use basalt_domain::collection::Collection;

@@ -12,7 +12,7 @@
 //! its level succeeds.
 
 use crate::App;
-use crate::app::CollectionRef;
+use crate::schema::CollectionRef;
 use basalt_domain::collection::Collection;
 use basalt_domain::collection::has_single_column_unique_index;
 use basalt_domain::field::FieldKind;

@@ -7,9 +7,9 @@ use super::access::{
 };
 use super::list::{page_bounds, total_pages};
 use crate::App;
-use crate::app::CollectionRef;
 use crate::error::AppError;
 use crate::hooks::{RecordRequestEvent, RecordsListRequestEvent};
+use crate::schema::CollectionRef;
 use crate::store;
 use async_trait::async_trait;
 use basalt_domain::collection::Collection;
