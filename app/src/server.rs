@@ -278,7 +278,7 @@ async fn run(
         std::time::Duration::from_secs(5),
     )
     .await
-    .map_err(|e| AppError::Internal(format!("server: {e}")));
+    .map_err(AppError::Server);
     cron.stop();
     let mut event = AppEvent::new(app.clone());
     if let Err(e) = app

@@ -320,7 +320,7 @@ async fn run_in_transaction_commits_together_or_not_at_all() {
                 inner.save(&mut b).await
             })
             .await?;
-            Err::<(), _>(AppError::Internal("changed my mind".into()))
+            Err::<(), _>(AppError::other("changed my mind"))
         })
         .await
         .unwrap_err();

@@ -432,7 +432,14 @@ async fn a_snapshot_of_one_data_dir_recreates_its_collections_in_another() {
         )
         .await
         .expect_err("invalid");
-    assert_eq!(err.to_string(), "Failed to import collections.");
+    let basalt::AppError::Service(basalt::ports::ServiceError::Invalid { input, errors }) = &err
+    else {
+        panic!("expected the import's field errors, got {err:?}");
+    };
+    assert_eq!(*input, basalt::ports::Input::CollectionsImport);
+    let item = errors.get("collections").expect("data.collections");
+    assert_eq!(item.code, "validation_collections_import_failure");
+    assert!(item.message.contains("\"bad name!\""), "{}", item.message);
     assert!(dst.find_collection("fine").is_none(), "rolled back");
     assert!(!table_exists(&dst, "fine").await);
 }

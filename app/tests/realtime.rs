@@ -140,7 +140,7 @@ async fn rolled_back_writes_send_nothing_and_transactions_send_on_commit() {
         .app
         .run_in_transaction(|tx| async move {
             save_post(&tx, "rolled back").await?;
-            Err::<(), _>(AppError::Internal("abort".into()))
+            Err::<(), _>(AppError::other("abort"))
         })
         .await;
     assert!(failed.is_err());
@@ -241,10 +241,7 @@ async fn a_slow_client_is_disconnected_without_delaying_writers_or_others() {
         )
         .await
         .expect_err("dropped client");
-    assert_eq!(
-        err,
-        basalt::ports::ServiceError::NotFound("Missing or invalid client id.".into())
-    );
+    assert_eq!(err, basalt::ports::ServiceError::MissingRealtimeClient);
 }
 
 #[tokio::test]
@@ -344,18 +341,13 @@ async fn the_subscribing_identity_becomes_the_clients_and_cannot_be_replaced() {
         .realtime_subscribe(&as_user(&ids[1]), form(&["notes/*"]))
         .await
         .expect_err("bob cannot take over");
-    assert_eq!(
-        err,
-        basalt::ports::ServiceError::Forbidden(
-            "The current and the previous request authorization don't match.".into()
-        )
-    );
+    assert_eq!(err, basalt::ports::ServiceError::RealtimeAuthMismatch);
     let err = t
         .app
         .realtime_subscribe(&RequestContext::default(), form(&[]))
         .await
         .expect_err("a guest cannot either");
-    assert!(matches!(err, basalt::ports::ServiceError::Forbidden(_)));
+    assert_eq!(err, basalt::ports::ServiceError::RealtimeAuthMismatch);
 
     for (owner, text) in [(&ids[1], "bob's"), (&ids[0], "ann's")] {
         let mut n = t.app.new_record("notes").expect("note");
@@ -460,10 +452,7 @@ async fn a_client_id_only_works_from_the_address_that_opened_the_stream() {
         .realtime_subscribe(&from("10.0.0.2"), form.clone())
         .await
         .expect_err("another address");
-    assert_eq!(
-        err,
-        basalt::ports::ServiceError::bad_request("Invalid realtime client.")
-    );
+    assert_eq!(err, basalt::ports::ServiceError::InvalidRealtimeClient);
     assert!(
         t.app
             .realtime()

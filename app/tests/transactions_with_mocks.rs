@@ -93,11 +93,11 @@ async fn err_and_panic_roll_back() {
     let err = app(logging_db(&log))
         .run_in_transaction(|tx| async move {
             tx.db().execute("INSERT 1", &[]).await?;
-            Err::<(), _>(AppError::Internal("no".into()))
+            Err::<(), _>(AppError::other("no"))
         })
         .await
         .unwrap_err();
-    assert!(matches!(err, AppError::Internal(ref m) if m == "no"));
+    assert!(matches!(err, AppError::Other(ref m) if m.to_string() == "no"));
     assert_eq!(*log.lock().unwrap(), ["INSERT 1", "ROLLBACK"]);
 
     let log: Log = Arc::default();

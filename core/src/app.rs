@@ -176,8 +176,10 @@ impl App {
     /// A random string matching a simple pattern such as `[a-z0-9]{15}`.
     pub fn random_from_pattern(&self, pattern: &str) -> Result<String, AppError> {
         let random = &self.inner.random;
-        generate_from_pattern(pattern, &mut |n| random.index(n))
-            .map_err(|e| AppError::Internal(format!("pattern {pattern}: {e}")))
+        generate_from_pattern(pattern, &mut |n| random.index(n)).map_err(|e| AppError::Pattern {
+            pattern: pattern.to_owned(),
+            reason: e.to_string(),
+        })
     }
 
     /// A random 15-char record id.

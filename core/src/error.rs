@@ -1,52 +1,100 @@
 //! The app's error type and its mapping to the service API's errors.
 
 use basalt_domain::error::ValidationErrors;
-use basalt_ports::{DbError, ServiceError};
+use basalt_domain::filter::FilterError;
+use basalt_ports::{DbError, Input, ServiceError};
 
-/// Errors of the app's use cases and start-up.
+/// Errors of the app's use cases and start-up. Each keeps what caused it (for the logs);
+/// [`From<AppError> for ServiceError`] is the one place they become the service API's errors.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
-    /// Stored data could not be understood.
-    #[error("corrupt stored data: {0}")]
-    Corrupt(String),
-    /// Anything else that should never happen.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Stored data could not be understood: what, and why.
+    #[error("corrupt stored data: {what}: {reason}")]
+    Corrupt {
+        /// What was being read (`_collections.fields`, `stored settings`, ...).
+        what: String,
+        /// Why it could not be read.
+        reason: String,
+    },
     /// A configuration or start-up problem, reported to the user as is.
     #[error("{0}")]
     Config(String),
-    /// No such collection (or record).
+    /// No such collection or record (in the library API's lookups).
     #[error("not found: {0}")]
     NotFound(String),
-    /// A filter or sort expression was rejected.
+    /// A filter or sort expression given to the library API was rejected.
     #[error("invalid filter: {0}")]
-    Filter(String),
-    /// Validation failed.
+    Filter(#[from] FilterError),
+    /// A record's or collection's values failed validation.
     #[error("validation failed: {0}")]
     Validation(ValidationErrors),
     /// An error a hook or a use case returned in the service API's terms (kept as is, so a
     /// hook's 400 or 404 reaches the client unchanged).
-    #[error("{0}")]
+    #[error(transparent)]
     Service(ServiceError),
     /// A migration failed to apply or revert.
     #[error(transparent)]
     Migration(Box<MigrationError>),
+    /// Signing or reading a token failed.
+    #[error("token: {0}")]
+    Token(#[from] jsonwebtoken::errors::Error),
+    /// Hashing a password failed.
+    #[error("password hash: {0}")]
+    Hash(#[from] bcrypt::BcryptError),
+    /// A blocking task (password hashing) did not finish.
+    #[error("background task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// A random-string pattern could not be generated from.
+    #[error("pattern {pattern}: {reason}")]
+    Pattern {
+        /// The pattern (`[a-z0-9]{15}`).
+        pattern: String,
+        /// Why.
+        reason: String,
+    },
+    /// Code run inside a transaction panicked (the transaction was rolled back).
+    #[error("panic: {0}")]
+    Panic(String),
+    /// The settings could not be encrypted.
+    #[error("settings encryption: {0}")]
+    Encryption(String),
+    /// The HTTP server failed.
+    #[error("server: {0}")]
+    Server(#[source] std::io::Error),
+    /// An error of the program built on Basalt: a hook, a migration, a transaction's
+    /// closure ([`AppError::other`]).
+    #[error("{0}")]
+    Other(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// The message of a 400 carrying field errors from a model validation.
-const VALIDATION_FAILED: &str = "Failed to validate.";
+impl AppError {
+    /// An error of the program built on Basalt, e.g. `AppError::other("abort")` to roll a
+    /// transaction back.
+    pub fn other(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        AppError::Other(error.into())
+    }
+
+    /// A [`AppError::Corrupt`] for `what`, for `reason`.
+    pub fn corrupt(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        AppError::Corrupt {
+            what: what.into(),
+            reason: reason.to_string(),
+        }
+    }
+}
 
 impl From<ServiceError> for AppError {
-    /// Field errors (as [`From<AppError>`] makes them) come back as
+    /// A record's field errors (as [`From<AppError>`] makes them) come back as
     /// [`AppError::Validation`]; anything else is kept as [`AppError::Service`].
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::BadRequest { message, data } if message == VALIDATION_FAILED => {
-                AppError::Validation(data)
-            }
+            ServiceError::Invalid {
+                input: Input::Record,
+                errors,
+            } => AppError::Validation(errors),
             other => AppError::Service(other),
         }
     }
@@ -56,19 +104,10 @@ impl From<AppError> for ServiceError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Service(e) => e,
-            AppError::Validation(data) => ServiceError::BadRequest {
-                message: VALIDATION_FAILED.into(),
-                data,
-            },
-            AppError::NotFound(_) => ServiceError::not_found(),
-            AppError::Filter(e) => {
-                tracing::debug!(error = %e, "filter rejected");
-                ServiceError::bad_request("Something went wrong while processing your request.")
-            }
-            other => {
-                tracing::error!(error = %other, "internal error");
-                ServiceError::Internal(other.to_string())
-            }
+            AppError::Validation(errors) => ServiceError::invalid(Input::Record, errors),
+            AppError::NotFound(_) => ServiceError::Missing,
+            AppError::Filter(e) => ServiceError::rejected(e),
+            other => ServiceError::internal(other),
         }
     }
 }
@@ -94,8 +133,8 @@ impl std::fmt::Display for MigrationError {
             None => write!(f, "migrations: {}", self.source)?,
         }
         // A 400 from a hook or an import keeps its detail in `data`: show it.
-        if let AppError::Service(ServiceError::BadRequest { data, .. }) = &self.source
-            && !data.is_empty()
+        if let AppError::Service(e) = &self.source
+            && let Some(data) = e.field_errors().filter(|d| !d.is_empty())
         {
             write!(f, " ({data})")?;
         }

@@ -39,16 +39,14 @@ impl App {
         if filter.trim().is_empty() {
             return Ok((String::new(), Vec::new()));
         }
-        let compiled = self
-            .compile_with_params(
-                c,
-                filter,
-                &RequestInfo::default(),
-                &ident(&c.name),
-                true,
-                params,
-            )
-            .map_err(|e| AppError::Filter(e.to_string()))?;
+        let compiled = self.compile_with_params(
+            c,
+            filter,
+            &RequestInfo::default(),
+            &ident(&c.name),
+            true,
+            params,
+        )?;
         Ok((format!(" WHERE ({})", compiled.sql), compiled.params))
     }
 
@@ -66,14 +64,12 @@ impl App {
         let c = self.query_collection(collection)?;
         let (where_sql, mut binds) = self.where_clause(&c, filter, params)?;
         let alias = ident(&c.name);
-        let order = self
-            .order_by(
-                &c,
-                Some(sort).filter(|s| !s.trim().is_empty()),
-                true,
-                &mut binds,
-            )
-            .map_err(|e| AppError::Filter(e.to_string()))?;
+        let order = self.order_by(
+            &c,
+            Some(sort).filter(|s| !s.trim().is_empty()),
+            true,
+            &mut binds,
+        )?;
         let mut sql = format!("SELECT {alias}.* FROM {alias}{where_sql}");
         if !order.is_empty() {
             sql.push_str(&format!(" ORDER BY {}", order.join(", ")));

@@ -16,8 +16,7 @@ pub fn collection_from_row(row: &Row) -> Result<Collection, AppError> {
         if text.is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_str(text)
-            .map_err(|e| AppError::Corrupt(format!("_collections.{col}: {e}")))
+        serde_json::from_str(text).map_err(|e| AppError::corrupt(format!("_collections.{col}"), e))
     };
     let rule = |col: &str| match row.get(col) {
         Some(SqlValue::Text(s)) => json!(s),
@@ -50,7 +49,7 @@ pub fn collection_from_row(row: &Row) -> Result<Collection, AppError> {
         }
     }
     Collection::from_json(&Value::Object(obj))
-        .map_err(|e| AppError::Corrupt(format!("collection {}: {e}", row.text("name"))))
+        .map_err(|e| AppError::corrupt(format!("collection {}", row.text("name")), e))
 }
 
 fn collection_params(c: &Collection) -> Vec<SqlValue> {

@@ -30,20 +30,16 @@ fn system_auth() -> Auth {
     }
 }
 
+/// A failed superuser change as the command prints it.
 fn describe(e: ServiceError) -> AppError {
-    match e {
-        ServiceError::BadRequest { message, data } if !data.is_empty() => {
-            AppError::Config(format!("{message} {data}"))
-        }
-        other => AppError::Config(other.to_string()),
-    }
+    AppError::Config(e.to_string())
 }
 
 impl App {
     async fn superuser_id(&self, email: &str) -> Result<Option<String>, AppError> {
         let c = self
             .find_collection(SUPERUSERS)
-            .ok_or_else(|| AppError::Internal("missing _superusers collection".into()))?;
+            .ok_or_else(|| AppError::corrupt("_collections", "no _superusers collection"))?;
         let rows = self
             .db()
             .query(

@@ -12,7 +12,7 @@ impl App {
     /// Runs `f` with a transactional app: everything done through it (saves, deletes,
     /// collection changes, queries, and whatever hooks fired by those saves do through
     /// `e.app`) commits together when `f` returns `Ok`, and rolls back when it returns `Err`
-    /// or panics (the panic becomes [`AppError::Internal`]). Called on a transactional app,
+    /// or panics (the panic becomes [`AppError::Panic`]). Called on a transactional app,
     /// it reuses the open transaction.
     ///
     /// Reads through the outer (non-transactional) app keep working during the transaction
@@ -50,7 +50,7 @@ impl App {
             Err(panic) => {
                 let why = panic_message(panic.as_ref());
                 tracing::error!(panic = %why, "panic inside a transaction; rolled back");
-                Err(AppError::Internal(format!("panic: {why}")))
+                Err(AppError::Panic(why))
             }
         };
         match result {

@@ -71,7 +71,7 @@ async fn create_collections(app: App) -> Result<(), AppError> {
             {"name": "author", "type": "relation", "collectionId": users.id, "maxSelect": 1}
         ]
     }))
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .map_err(AppError::Validation)?;
     app.save_collection(&mut posts).await?;
     let mut audits = Collection::from_json(&json!({
         "name": "audits", "type": "base",
@@ -81,7 +81,7 @@ async fn create_collections(app: App) -> Result<(), AppError> {
             {"name": "actor", "type": "text"}
         ]
     }))
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .map_err(AppError::Validation)?;
     app.save_collection(&mut audits).await
 }
 

@@ -1,8 +1,8 @@
 //! The driving ports: the service API the HTTP adapter calls. Bodies and results are JSON
 //! values because records are dynamic by nature; the HTTP adapter never sees the app crate.
 
+pub use crate::error::ServiceError;
 use async_trait::async_trait;
-use basalt_domain::error::ValidationErrors;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -70,58 +70,6 @@ impl RequestContext {
             auth,
             ..Self::default()
         }
-    }
-}
-
-/// Errors a use case returns; the HTTP adapter maps each to a status and PocketBase's shape.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ServiceError {
-    /// 400 with per-field errors.
-    #[error("{message}")]
-    BadRequest {
-        /// The top-level message.
-        message: String,
-        /// Per-field `validation_*` errors (may be empty).
-        data: ValidationErrors,
-    },
-    /// 401: a valid token is required.
-    #[error("{0}")]
-    Unauthorized(String),
-    /// 403: authenticated but not allowed.
-    #[error("{0}")]
-    Forbidden(String),
-    /// 404.
-    #[error("{0}")]
-    NotFound(String),
-    /// 413: the request body is over the limit.
-    #[error("{0}")]
-    TooLarge(String),
-    /// 429: a rate limit rule was triggered.
-    #[error("{0}")]
-    TooManyRequests(String),
-    /// 500: an internal failure; the text is logged, never sent outside `--dev`.
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl ServiceError {
-    /// A 400 with only a message.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ServiceError::BadRequest {
-            message: message.into(),
-            data: ValidationErrors::new(),
-        }
-    }
-
-    /// PocketBase's generic 404.
-    pub fn not_found() -> Self {
-        ServiceError::NotFound("The requested resource wasn't found.".into())
-    }
-}
-
-impl From<crate::db::DbError> for ServiceError {
-    fn from(e: crate::db::DbError) -> Self {
-        ServiceError::Internal(e.to_string())
     }
 }
 

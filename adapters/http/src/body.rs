@@ -3,6 +3,7 @@
 
 use crate::HttpConfig;
 use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use basalt_ports::ServiceError;
 use poem::web::Multipart;
 use poem::{Body, FromRequest, Request, RequestBody};
 use poem_openapi::ApiExtractor;
@@ -173,9 +174,9 @@ impl<'a> ApiExtractor<'a> for RecordBody {
 pub(crate) struct JsonBody(pub Option<Map<String, Value>>);
 
 impl JsonBody {
-    /// The object, or a 400 with `message` when the body was malformed.
-    pub(crate) fn or_bad_request(self, message: &str) -> Result<Map<String, Value>, ApiError> {
-        self.0.ok_or_else(|| ApiError::bad_request(message))
+    /// The object, or the answer to `error` when the body was malformed.
+    pub(crate) fn or_reject(self, error: ServiceError) -> Result<Map<String, Value>, ApiError> {
+        self.0.ok_or_else(|| ApiError::from_service(error, false))
     }
 }
 

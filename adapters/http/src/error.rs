@@ -1,12 +1,14 @@
 //! PocketBase's error shape, `{status, message, data}`, and the mapping from service errors.
 
-use basalt_ports::ServiceError;
+use basalt_domain::error::ValidationErrors;
+use basalt_ports::{CollectionLookup, Input, ServiceError};
 use poem::IntoResponse;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use poem_openapi::registry::{MetaResponses, Registry};
 use poem_openapi::{ApiResponse, Object};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 
 /// The body of every error response.
 #[derive(Debug, Clone, PartialEq, Object, serde::Serialize)]
@@ -94,6 +96,130 @@ pub const GENERIC_BAD_REQUEST: &str = "Something went wrong while processing you
 /// PocketBase's message for a 500.
 pub(crate) const GENERIC_INTERNAL: &str = "Something went wrong while processing your request.";
 
+/// The one table from the service errors to PocketBase's answers: the status, the message
+/// (PocketBase's wording) and `data` (field errors, as `{field: {code, message}}`).
+pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
+    use ServiceError as E;
+    let fixed = |status: u16, message: &'static str| (status, Cow::Borrowed(message), json!({}));
+    let fields = |status: u16, message: Cow<'static, str>, errors: &ValidationErrors| {
+        let data = serde_json::to_value(errors).unwrap_or_else(|_| json!({}));
+        (status, message, data)
+    };
+    match e {
+        E::Invalid { input, errors } => fields(400, Cow::Borrowed(rejected_input(*input)), errors),
+        E::UnreadableBody => fixed(400, "An error occurred while loading the submitted data."),
+        E::InvalidFormat => fixed(
+            400,
+            "Failed to load the submitted data due to invalid formatting.",
+        ),
+        E::InvalidParam { param, reason } => {
+            let name = param.name();
+            let data =
+                json!({ name: {"code": format!("validation_invalid_{name}"), "message": reason} });
+            (400, Cow::Borrowed(GENERIC_BAD_REQUEST), data)
+        }
+        E::Rejected(_) => fixed(400, GENERIC_BAD_REQUEST),
+        E::UnsupportedCollectionType => fixed(400, "Unsupported collection type."),
+        E::InvalidCollectionSort => fixed(400, "Invalid sort parameter format."),
+        E::CollectionRejected { input, raw } => {
+            let action = match input {
+                Input::CollectionUpdate => "update",
+                _ => "create",
+            };
+            let message = format!("Failed to {action} collection. Raw error: \n{raw}");
+            (400, Cow::Owned(message), json!({}))
+        }
+        E::CollectionReferenced(names) => {
+            let message = format!(
+                "Failed to delete collection probably due to existing reference in {}.",
+                names.join(", ")
+            );
+            (400, Cow::Owned(message), json!({}))
+        }
+        E::TruncateView => fixed(
+            400,
+            "View collections cannot be truncated since they don't store their own records.",
+        ),
+        E::TruncateBlocked(_) => fixed(
+            400,
+            "Failed to truncate collection (most likely due to required cascade delete record references).",
+        ),
+        E::RequiredReference(_) => fixed(
+            400,
+            "Failed to delete record. Make sure that the record is not part of a required relation reference.",
+        ),
+        E::AuthFailed => fixed(400, "Failed to authenticate."),
+        E::InvalidRealtimeClient => fixed(400, "Invalid realtime client."),
+        E::AuthRequired => fixed(
+            401,
+            "The request requires valid record authorization token.",
+        ),
+        E::SuperusersOnly => fixed(403, "Only superusers can perform this action."),
+        E::NotAllowed => fixed(
+            403,
+            "The authorized record is not allowed to perform this action.",
+        ),
+        E::SuperuserOnlyFilter(field) => (
+            403,
+            Cow::Owned(format!("Only superusers can filter by {field}")),
+            json!({}),
+        ),
+        E::PasswordAuthDisabled => fixed(
+            403,
+            "The collection is not configured to allow password authentication.",
+        ),
+        E::WrongAuthCollection(name) => (
+            403,
+            Cow::Owned(format!(
+                "The request requires auth record from {name} collection."
+            )),
+            json!({}),
+        ),
+        E::RealtimeAuthMismatch => fixed(
+            403,
+            "The current and the previous request authorization don't match.",
+        ),
+        E::MissingCollection(CollectionLookup::Records) => {
+            fixed(404, "Missing collection context.")
+        }
+        E::MissingCollection(CollectionLookup::RecordsWrite) => {
+            fixed(404, "Missing or invalid collection context.")
+        }
+        E::MissingCollection(CollectionLookup::Auth) => {
+            fixed(404, "Missing or invalid auth collection context.")
+        }
+        E::Missing => fixed(404, NOT_FOUND),
+        E::MissingCronJob => fixed(404, "Missing or invalid cron job."),
+        E::MissingRealtimeClient => fixed(404, "Missing or invalid client id."),
+        E::BadRequest { message, data } => fields(400, Cow::Owned(message.clone()), data),
+        E::Unauthorized(m) => (401, Cow::Owned(m.clone()), json!({})),
+        E::Forbidden(m) => (403, Cow::Owned(m.clone()), json!({})),
+        E::NotFound(m) => (404, Cow::Owned(m.clone()), json!({})),
+        E::TooLarge(m) => (413, Cow::Owned(m.clone()), json!({})),
+        E::TooManyRequests(m) => (429, Cow::Owned(m.clone()), json!({})),
+        E::Internal(_) => fixed(500, GENERIC_INTERNAL),
+    }
+}
+
+/// PocketBase's message for a rejected input, by what it was for.
+fn rejected_input(input: Input) -> &'static str {
+    match input {
+        Input::RecordCreate => "Failed to create record.",
+        Input::RecordUpdate => "Failed to update record.",
+        Input::Record => "Failed to validate.",
+        Input::CollectionCreate => "Failed to create collection.",
+        Input::CollectionUpdate => "Failed to update collection.",
+        Input::CollectionDelete => "Failed to delete collection.",
+        Input::CollectionsImport => "Failed to import collections.",
+        Input::Settings => "An error occurred while saving the new settings.",
+        Input::Form => "An error occurred while validating the submitted data.",
+        Input::Request => GENERIC_BAD_REQUEST,
+    }
+}
+
+/// PocketBase's generic 404 message.
+pub(crate) const NOT_FOUND: &str = "The requested resource wasn't found.";
+
 impl ApiError {
     /// An error with any status, message and `data`.
     pub fn new(status: u16, message: impl Into<String>, data: Value) -> Self {
@@ -121,25 +247,26 @@ impl ApiError {
         Self::new(413, "Request entity too large.", json!({}))
     }
 
-    /// Maps a service error; internal details are shown only when `dev` is on.
+    /// Maps a service error through [`answer`]; internal details are shown only when `dev`
+    /// is on, and the cause of a 500 or of a rejected request is logged.
     pub fn from_service(e: ServiceError, dev: bool) -> Self {
-        match e {
-            ServiceError::BadRequest { message, data } => Self::new(
-                400,
-                message,
-                serde_json::to_value(&data).unwrap_or_else(|_| json!({})),
-            ),
-            ServiceError::Unauthorized(m) => Self::new(401, m, json!({})),
-            ServiceError::Forbidden(m) => Self::new(403, m, json!({})),
-            ServiceError::NotFound(m) => Self::new(404, m, json!({})),
-            ServiceError::TooLarge(m) => Self::new(413, m, json!({})),
-            ServiceError::TooManyRequests(m) => Self::new(429, m, json!({})),
-            ServiceError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
-                let message = if dev { m } else { GENERIC_INTERNAL.into() };
-                Self::new(500, message, json!({}))
+        match &e {
+            ServiceError::Internal(cause) => {
+                tracing::error!(error = %cause.chain(), "internal error");
             }
+            ServiceError::Rejected(cause)
+            | ServiceError::RequiredReference(cause)
+            | ServiceError::TruncateBlocked(cause) => {
+                tracing::debug!(error = %cause.chain(), "request rejected");
+            }
+            _ => {}
         }
+        let (status, message, data) = answer(&e);
+        let message = match e {
+            ServiceError::Internal(cause) if dev => cause.chain(),
+            _ => message.into_owned(),
+        };
+        Self::new(status, message, data)
     }
 
     /// The response for any status, in PocketBase's shape.

@@ -136,7 +136,7 @@ async fn recover_panics<E: Endpoint>(ep: E, req: Request) -> poem::Result<Respon
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            let err = ServiceError::Internal(format!("[PANIC RECOVER] {message}"));
+            let err = ServiceError::internal_message(format!("[PANIC RECOVER] {message}"));
             Ok(ApiError::from_service(err, dev).into_response())
         }
     }
@@ -187,7 +187,7 @@ async fn shape_error(err: poem::Error) -> Response {
     let message = match status {
         // PocketBase answers an unknown method on a known path like an unknown path.
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
-            return ApiError::with_status(404, "The requested resource wasn't found.");
+            return ApiError::with_status(404, crate::error::NOT_FOUND);
         }
         StatusCode::PAYLOAD_TOO_LARGE => "Request entity too large.".to_owned(),
         s if s.is_client_error() => GENERIC_BAD_REQUEST.to_owned(),

@@ -41,7 +41,7 @@ impl App {
                     match app.bootstrap_data().await {
                         Ok(()) => Ok(()),
                         Err(err) => {
-                            let shown = ServiceError::Internal(err.to_string());
+                            let shown = ServiceError::internal_message(err.to_string());
                             if let Ok(mut s) = slot.lock() {
                                 *s = Some(err);
                             }
@@ -70,15 +70,15 @@ impl App {
             .await?;
         if applied.is_empty() {
             let defaults: Vec<Value> = serde_json::from_str(DEFAULT_COLLECTIONS)
-                .map_err(|e| AppError::Internal(format!("default collections: {e}")))?;
+                .map_err(|e| AppError::corrupt("default collections", e))?;
             for json in defaults {
                 let c = Collection::from_json(&json)
-                    .map_err(|e| AppError::Internal(format!("default collection: {e}")))?;
+                    .map_err(|e| AppError::corrupt("default collection", e))?;
                 self.save_collection_in(tx.as_mut(), c, None)
                     .await
                     .map_err(|e| match e {
                         SaveError::App(e) => e,
-                        other => AppError::Internal(format!("default collection: {other:?}")),
+                        other => AppError::corrupt("default collection", format!("{other:?}")),
                     })?;
                 // Each default collection must be visible to the next one's validation.
                 self.reload_collections_in(tx.as_mut()).await?;

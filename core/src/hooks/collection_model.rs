@@ -5,8 +5,8 @@ use super::{CollectionErrorEvent, CollectionEvent};
 use crate::App;
 use crate::error::AppError;
 use basalt_domain::collection::Collection;
-use basalt_ports::ServiceError;
 use basalt_ports::hook::Chain;
+use basalt_ports::{Input, ServiceError};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Action {
@@ -16,11 +16,12 @@ enum Action {
 }
 
 impl Action {
-    fn verb(self) -> &'static str {
+    /// What the input of this action is, for its errors.
+    fn input(self) -> Input {
         match self {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Delete => "delete",
+            Action::Create => Input::CollectionCreate,
+            Action::Update => Input::CollectionUpdate,
+            Action::Delete => Input::CollectionDelete,
         }
     }
 }
@@ -157,7 +158,7 @@ async fn default_action(e: &mut CollectionEvent, action: Action) -> Result<(), S
                 let saved = app
                     .store_collection(e.collection.clone(), original.as_deref())
                     .await
-                    .map_err(|err| err.into_service(action.verb()))?;
+                    .map_err(|err| err.into_service(action.input()))?;
                 e.collection = saved;
                 Ok(())
             })

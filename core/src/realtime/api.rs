@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_ports::hook::Chain;
 use basalt_ports::{
-    Auth, RealtimeApi, RealtimeConnection, RealtimeMessage, RequestContext, ServiceError,
+    Auth, Input, RealtimeApi, RealtimeConnection, RealtimeMessage, RequestContext, ServiceError,
     SubscribeForm,
 };
 use std::pin::Pin;
@@ -90,18 +90,16 @@ impl RealtimeApi for App {
             .inner
             .realtime
             .client(&form.client_id)
-            .ok_or_else(|| ServiceError::NotFound("Missing or invalid client id.".into()))?;
+            .ok_or(ServiceError::MissingRealtimeClient)?;
         // as PocketBase: a client id is only good from the address that opened the stream
         if let (Some(opened), Some(from)) = (client.ip(), req.remote_ip.as_deref())
             && opened != from
         {
-            return Err(ServiceError::bad_request("Invalid realtime client."));
+            return Err(ServiceError::InvalidRealtimeClient);
         }
         let current = client.auth();
         if !current.is_guest() && !same_auth(&current, &req.auth) {
-            return Err(ServiceError::Forbidden(
-                "The current and the previous request authorization don't match.".into(),
-            ));
+            return Err(ServiceError::RealtimeAuthMismatch);
         }
         let mut request = req.clone();
         if request.auth_record.is_none() {
@@ -204,10 +202,7 @@ fn validate(form: &SubscribeForm) -> Result<(), ServiceError> {
     if errs.is_empty() {
         Ok(())
     } else {
-        Err(ServiceError::BadRequest {
-            message: "Something went wrong while processing your request.".into(),
-            data: errs,
-        })
+        Err(ServiceError::invalid(Input::Request, errs))
     }
 }
 

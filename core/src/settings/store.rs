@@ -47,7 +47,7 @@ pub(crate) fn encode(settings: &Settings, key: Option<&EncryptionKey>) -> Result
         None => Ok(json.as_str().to_owned()),
         Some(key) => key
             .encrypt(json.as_bytes())
-            .map_err(|e| AppError::Internal(format!("settings encryption: {e}"))),
+            .map_err(|e| AppError::Encryption(e.to_string())),
     }
 }
 
@@ -85,8 +85,8 @@ pub(crate) fn decode(value: &[u8], key: Option<&EncryptionKey>) -> Result<Decode
             key.source()
         ))
     })?;
-    let json: Value = serde_json::from_slice(&plain)
-        .map_err(|e| AppError::Corrupt(format!("decrypted settings: {e}")))?;
+    let json: Value =
+        serde_json::from_slice(&plain).map_err(|e| AppError::corrupt("decrypted settings", e))?;
     parse(&json).map(|settings| Decoded {
         settings,
         plain: false,
@@ -97,7 +97,7 @@ pub(crate) fn decode(value: &[u8], key: Option<&EncryptionKey>) -> Result<Decode
 fn parse(json: &Value) -> Result<Settings, AppError> {
     Settings::default()
         .patched(json)
-        .map_err(|e| AppError::Corrupt(format!("stored settings: {e}")))
+        .map_err(|e| AppError::corrupt("stored settings", e))
 }
 
 #[cfg(test)]

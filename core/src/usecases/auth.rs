@@ -16,7 +16,9 @@ use basalt_domain::record::Record;
 use basalt_domain::schema::ident;
 use basalt_domain::token::{AuthClaims, TOKEN_TYPE_AUTH, signing_key};
 use basalt_ports::hook::Chain;
-use basalt_ports::{Auth, AuthApi, AuthResponse, RequestContext, ServiceError};
+use basalt_ports::{
+    Auth, AuthApi, AuthResponse, CollectionLookup, Input, RequestContext, ServiceError,
+};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -24,23 +26,17 @@ use std::sync::Arc;
 /// The optional scheme prefix PocketBase accepts in the `Authorization` header.
 const AUTH_HEADER_PREFIX: &str = "Bearer ";
 
-fn missing_auth_collection() -> ServiceError {
-    ServiceError::NotFound("Missing or invalid auth collection context.".into())
-}
-
-fn failed_to_authenticate() -> ServiceError {
-    ServiceError::bad_request("Failed to authenticate.")
-}
-
 impl App {
     fn auth_collection(&self, name: &str) -> Result<CollectionRef, ServiceError> {
-        let c = self.find_collection(name).ok_or_else(|| {
-            ServiceError::NotFound("Missing or invalid collection context.".into())
-        })?;
+        let c = self
+            .find_collection(name)
+            .ok_or(ServiceError::MissingCollection(
+                CollectionLookup::RecordsWrite,
+            ))?;
         if c.is_auth() {
             Ok(c)
         } else {
-            Err(missing_auth_collection())
+            Err(ServiceError::MissingCollection(CollectionLookup::Auth))
         }
     }
 
@@ -60,7 +56,7 @@ impl App {
             &claims,
             &EncodingKey::from_secret(&key),
         )
-        .map_err(|e| AppError::Internal(format!("jwt: {e}")))
+        .map_err(AppError::from)
     }
 
     /// The `{token, record}` answer for `record`, through `on_record_auth_request` (whose
@@ -108,7 +104,7 @@ impl App {
             .await?;
         event
             .response
-            .ok_or_else(|| ServiceError::Internal("no auth response was set".into()))
+            .ok_or_else(|| ServiceError::internal_message("no auth response was set"))
     }
 
     /// The auth record `id` of `c` for a token check, from the cache while nothing was
@@ -216,16 +212,11 @@ impl AuthApi for App {
             errs.add("password", FieldError::required());
         }
         if !errs.is_empty() {
-            return Err(ServiceError::BadRequest {
-                message: "An error occurred while validating the submitted data.".into(),
-                data: errs,
-            });
+            return Err(ServiceError::invalid(Input::Form, errs));
         }
         let (enabled, identity_fields) = c.password_auth();
         if !enabled {
-            return Err(ServiceError::Forbidden(
-                "The collection is not configured to allow password authentication.".into(),
-            ));
+            return Err(ServiceError::PasswordAuthDisabled);
         }
         let fields: Vec<String> = match identity_field {
             Some(f) if !f.is_empty() => {
@@ -235,10 +226,7 @@ impl AuthApi for App {
                         "identityField",
                         FieldError::new("validation_in_invalid", "Must be a valid value."),
                     );
-                    return Err(ServiceError::BadRequest {
-                        message: "An error occurred while validating the submitted data.".into(),
-                        data: errs,
-                    });
+                    return Err(ServiceError::invalid(Input::Form, errs));
                 }
                 vec![f.to_owned()]
             }
@@ -273,7 +261,7 @@ impl AuthApi for App {
             .trigger(&mut event, |e| {
                 Box::pin(async move {
                     let Some(record) = e.record.clone() else {
-                        return Err(failed_to_authenticate());
+                        return Err(ServiceError::AuthFailed);
                     };
                     let hash = record.text("password").to_owned();
                     let plain = e.password.clone();
@@ -283,7 +271,7 @@ impl AuthApi for App {
                     .await
                     .unwrap_or(false);
                     if !ok {
-                        return Err(failed_to_authenticate());
+                        return Err(ServiceError::AuthFailed);
                     }
                     let app = e.app.clone();
                     e.response = Some(app.auth_response(&e.collection, record, "password").await?);
@@ -293,7 +281,7 @@ impl AuthApi for App {
             .await?;
         event
             .response
-            .ok_or_else(|| ServiceError::Internal("no auth response was set".into()))
+            .ok_or_else(|| ServiceError::internal_message("no auth response was set"))
     }
 
     async fn auth_refresh(
@@ -308,17 +296,15 @@ impl AuthApi for App {
             ..
         } = auth
         else {
-            return Err(ServiceError::Unauthorized(
-                "The request requires valid record authorization token.".into(),
-            ));
+            return Err(ServiceError::AuthRequired);
         };
-        let c = self.find_collection(collection).ok_or_else(|| {
-            ServiceError::NotFound("Missing or invalid collection context.".into())
-        })?;
+        let c = self
+            .find_collection(collection)
+            .ok_or(ServiceError::MissingCollection(
+                CollectionLookup::RecordsWrite,
+            ))?;
         if *collection_id != c.id {
-            return Err(ServiceError::Forbidden(format!(
-                "The request requires auth record from {collection_name} collection."
-            )));
+            return Err(ServiceError::WrongAuthCollection(collection_name.clone()));
         }
         let record = self
             .find_record(&c, id)
@@ -345,6 +331,6 @@ impl AuthApi for App {
             .await?;
         event
             .response
-            .ok_or_else(|| ServiceError::Internal("no auth response was set".into()))
+            .ok_or_else(|| ServiceError::internal_message("no auth response was set"))
     }
 }

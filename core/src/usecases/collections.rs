@@ -15,7 +15,7 @@ use basalt_domain::collection::{
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::schema;
 use basalt_ports::db::Transaction;
-use basalt_ports::{Auth, CollectionsApi, ListQuery, ListResult, ServiceError};
+use basalt_ports::{Auth, CollectionsApi, Input, ListQuery, ListResult, ServiceError};
 use serde_json::{Value, json};
 
 /// Why a collection could not be saved.
@@ -40,15 +40,11 @@ impl From<AppError> for SaveError {
 }
 
 impl SaveError {
-    pub(crate) fn into_service(self, action: &str) -> ServiceError {
+    /// The service error of a failed save that was `input` (a create or an update).
+    pub(crate) fn into_service(self, input: Input) -> ServiceError {
         match self {
-            SaveError::Invalid(data) => ServiceError::BadRequest {
-                message: format!("Failed to {action} collection."),
-                data,
-            },
-            SaveError::Rejected(raw) => ServiceError::bad_request(format!(
-                "Failed to {action} collection. Raw error: \n{raw}"
-            )),
+            SaveError::Invalid(errors) => ServiceError::invalid(input, errors),
+            SaveError::Rejected(raw) => ServiceError::CollectionRejected { input, raw },
             SaveError::App(e) => e.into(),
         }
     }
@@ -61,10 +57,6 @@ const TOKEN_KEYS: [&str; 5] = [
     "emailChangeToken",
     "verificationToken",
 ];
-
-fn bad_format() -> ServiceError {
-    ServiceError::bad_request("Failed to load the submitted data due to invalid formatting.")
-}
 
 impl App {
     /// Builds a new collection from a request body laid over the scaffold of its type.
@@ -244,22 +236,19 @@ impl App {
         c: &Collection,
     ) -> Result<(), ServiceError> {
         if c.system {
-            return Err(ServiceError::bad_request("Failed to delete collection."));
-        }
-        let referenced = self.collections().iter().any(|other| {
-            other.id != c.id
-                && other.fields.iter().any(|f| {
-                    f.type_name() == "relation"
-                        && serde_json::to_value(f)
-                            .ok()
-                            .and_then(|v| v.get("collectionId").cloned())
-                            == Some(json!(c.id))
-                })
-        });
-        if referenced {
-            return Err(ServiceError::bad_request(
-                "Failed to delete collection due to existing dependency.",
+            return Err(ServiceError::invalid(
+                Input::CollectionDelete,
+                ValidationErrors::new(),
             ));
+        }
+        let referencing: Vec<String> = self
+            .collections()
+            .iter()
+            .filter(|other| other.id != c.id && other.relates_to(&c.id))
+            .map(|other| other.name.clone())
+            .collect();
+        if !referencing.is_empty() {
+            return Err(ServiceError::CollectionReferenced(referencing));
         }
         store::run_statements(tx, &schema::drop_statements(c)).await?;
         tx.execute(
@@ -342,10 +331,7 @@ impl App {
         if items.is_empty() {
             let mut data = ValidationErrors::new();
             data.add("collections", FieldError::required());
-            return Err(ServiceError::BadRequest {
-                message: "An error occurred while validating the submitted data.".into(),
-                data,
-            });
+            return Err(ServiceError::invalid(Input::Form, data));
         }
         self.run_in_transaction(|tx| async move {
             tx.import_in_transaction(items, delete_missing)
@@ -369,10 +355,7 @@ impl App {
                 "collections",
                 FieldError::new("validation_collections_import_failure", msg),
             );
-            ServiceError::BadRequest {
-                message: "Failed to import collections.".into(),
-                data,
-            }
+            ServiceError::invalid(Input::CollectionsImport, data)
         };
         let mut tx = self.db().begin().await?;
         let mut kept: Vec<String> = Vec::new();
@@ -464,7 +447,7 @@ impl CollectionsApi for App {
     async fn create_collection(&self, auth: &Auth, body: Value) -> Result<Value, ServiceError> {
         require_superuser(auth)?;
         if !body.is_object() {
-            return Err(bad_format());
+            return Err(ServiceError::InvalidFormat);
         }
         let type_name = body.get("type").and_then(Value::as_str).unwrap_or("");
         if !type_name.is_empty() && CollectionType::parse(type_name).is_none() {
@@ -473,12 +456,11 @@ impl CollectionsApi for App {
                 "type",
                 FieldError::new("validation_in_invalid", "Must be a valid value."),
             );
-            return Err(ServiceError::BadRequest {
-                message: "Failed to create collection.".into(),
-                data,
-            });
+            return Err(ServiceError::invalid(Input::CollectionCreate, data));
         }
-        let c = self.collection_from_body(&body).map_err(|_| bad_format())?;
+        let c = self
+            .collection_from_body(&body)
+            .map_err(|_| ServiceError::InvalidFormat)?;
         let mut c = c;
         self.save_collection(&mut c).await?;
         Ok(c.to_json(false))
@@ -493,9 +475,10 @@ impl CollectionsApi for App {
         require_superuser(auth)?;
         let original = self.found(id_or_name)?;
         if !body.is_object() {
-            return Err(bad_format());
+            return Err(ServiceError::InvalidFormat);
         }
-        let c = Self::collection_with_patch(&original, &body).map_err(|_| bad_format())?;
+        let c = Self::collection_with_patch(&original, &body)
+            .map_err(|_| ServiceError::InvalidFormat)?;
         let mut c = c;
         self.save_collection(&mut c).await?;
         Ok(c.to_json(false))
@@ -530,9 +513,7 @@ impl CollectionsApi for App {
         require_superuser(auth)?;
         let c = self.found(id_or_name)?;
         if c.is_view() {
-            return Err(ServiceError::bad_request(
-                "View collections cannot be truncated since they don't store their own records.",
-            ));
+            return Err(ServiceError::TruncateView);
         }
         self.truncate_records(&c).await?;
         Ok(())
@@ -552,7 +533,7 @@ fn sort_json(items: &mut [Value], sort: &str) -> Result<(), ServiceError> {
         .collect();
     const SORTABLE: [&str; 6] = ["id", "name", "type", "system", "created", "updated"];
     if keys.iter().any(|(k, _)| !SORTABLE.contains(&k.as_str())) {
-        return Err(ServiceError::bad_request("Invalid sort parameter format."));
+        return Err(ServiceError::InvalidCollectionSort);
     }
     items.sort_by(|a, b| {
         for (k, desc) in &keys {

@@ -26,6 +26,6 @@ impl CronApi for App {
         self.cron()
             .run(id)
             .map(drop)
-            .ok_or_else(|| ServiceError::NotFound("Missing or invalid cron job.".into()))
+            .ok_or(ServiceError::MissingCronJob)
     }
 }

@@ -80,7 +80,7 @@ impl App {
         let mut items = self.render_records(c, req, body, vec![record]).await?;
         items
             .pop()
-            .ok_or_else(|| ServiceError::Internal("no record rendered".into()))
+            .ok_or_else(|| ServiceError::internal_message("no record rendered"))
     }
 }
 

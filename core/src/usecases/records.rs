@@ -68,10 +68,7 @@ impl App {
 
     /// Hashes a plain password off the async runtime.
     pub(crate) async fn hash_password(&self, plain: String, cost: u32) -> Result<String, AppError> {
-        tokio::task::spawn_blocking(move || bcrypt::hash(plain, cost))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(format!("bcrypt: {e}")))
+        Ok(tokio::task::spawn_blocking(move || bcrypt::hash(plain, cost)).await??)
     }
 
     /// Fills the values the server generates: autodates, and on create the

@@ -6,13 +6,8 @@ use crate::App;
 use crate::error::AppError;
 use crate::settings::PatchError;
 use async_trait::async_trait;
-use basalt_ports::{Auth, ServiceError, SettingsApi};
+use basalt_ports::{Auth, Input, ServiceError, SettingsApi};
 use serde_json::Value;
-
-/// PocketBase's 400 for a body that cannot be read as settings.
-const LOAD_FAILED: &str = "An error occurred while loading the submitted data.";
-/// PocketBase's 400 for settings that cannot be saved (invalid, or the write failed).
-const SAVE_FAILED: &str = "An error occurred while saving the new settings.";
 
 #[async_trait]
 impl SettingsApi for App {
@@ -27,16 +22,15 @@ impl SettingsApi for App {
             Ok(saved) => Ok(saved.to_api_json()),
             Err(PatchError::Load(e)) => {
                 tracing::debug!(error = %e, "settings body rejected");
-                Err(ServiceError::bad_request(LOAD_FAILED))
+                Err(ServiceError::UnreadableBody)
             }
-            Err(PatchError::Save(AppError::Validation(data))) => Err(ServiceError::BadRequest {
-                message: SAVE_FAILED.into(),
-                data,
-            }),
+            Err(PatchError::Save(AppError::Validation(errors))) => {
+                Err(ServiceError::invalid(Input::Settings, errors))
+            }
             Err(PatchError::Save(e)) => {
                 // PocketBase answers any failed save with this 400; the cause is logged.
                 tracing::error!(error = %e, "saving the settings failed");
-                Err(ServiceError::bad_request(SAVE_FAILED))
+                Err(ServiceError::invalid(Input::Settings, Default::default()))
             }
         }
     }

@@ -12,7 +12,7 @@ pub use validate::{
     validate_rules,
 };
 
-use crate::field::Field;
+use crate::field::{Field, FieldKind, RelationOptions};
 use serde_json::{Map, Value};
 
 /// Name of the superusers collection.
@@ -109,6 +109,23 @@ impl Collection {
     /// The field named `name`.
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The relation fields pointing at collection `target_id`, with their options, in
+    /// field order.
+    pub fn relations_to<'a>(
+        &'a self,
+        target_id: &'a str,
+    ) -> impl Iterator<Item = (&'a Field, &'a RelationOptions)> + 'a {
+        self.fields.iter().filter_map(move |f| match &f.kind {
+            FieldKind::Relation(opts) if opts.collection_id == target_id => Some((f, opts)),
+            _ => None,
+        })
+    }
+
+    /// True when a relation field of this collection points at collection `target_id`.
+    pub fn relates_to(&self, target_id: &str) -> bool {
+        self.relations_to(target_id).next().is_some()
     }
 
     /// The field with id `id`.

@@ -12,9 +12,6 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-/// PocketBase's message when a submitted body cannot be read into the requested shape.
-pub(crate) const BIND_FAILED: &str = "An error occurred while loading the submitted data.";
-
 pub(crate) enum BodyState {
     Unread(Body),
     Read(Bytes),
@@ -202,7 +199,7 @@ impl<A: Send + 'static> RequestEvent<A> {
                     }
                     Err(e) => {
                         tracing::debug!(error = %e, "reading the request body");
-                        return Err(ServiceError::bad_request(BIND_FAILED));
+                        return Err(ServiceError::UnreadableBody);
                     }
                 }
             }
@@ -247,12 +244,12 @@ impl<A: Send + 'static> RequestEvent<A> {
         if ct.starts_with("application/json") {
             return match serde_json::from_slice::<Value>(&bytes) {
                 Ok(Value::Object(m)) => Ok(m),
-                _ => Err(ServiceError::bad_request(BIND_FAILED)),
+                _ => Err(ServiceError::UnreadableBody),
             };
         }
         if ct.starts_with("application/x-www-form-urlencoded") {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-                .map_err(|_| ServiceError::bad_request(BIND_FAILED))?;
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).map_err(|_| ServiceError::UnreadableBody)?;
             let mut out = Map::new();
             for (k, v) in pairs {
                 crate::body::push_form_value(&mut out, k, v);
@@ -262,7 +259,7 @@ impl<A: Send + 'static> RequestEvent<A> {
         if ct.starts_with("multipart/form-data") {
             return crate::body::multipart_from_bytes(&self.request, bytes)
                 .await
-                .map_err(|_| ServiceError::bad_request(BIND_FAILED));
+                .map_err(|_| ServiceError::UnreadableBody);
         }
         Err(ServiceError::bad_request("Unsupported Content-Type."))
     }
@@ -274,7 +271,7 @@ impl<A: Send + 'static> RequestEvent<A> {
         let bytes = self.body_bytes().await?;
         let bad = |e: &dyn std::fmt::Display| {
             tracing::debug!(error = %e, "binding the request body");
-            ServiceError::bad_request(BIND_FAILED)
+            ServiceError::UnreadableBody
         };
         if bytes.is_empty() {
             return serde_json::from_value(Value::Object(Map::new())).map_err(|e| bad(&e));

@@ -55,15 +55,11 @@ pub fn require_guest_only<A: Send + 'static>() -> H<A> {
 
 fn check_auth(auth: &Auth, collections: &[String]) -> Result<(), ServiceError> {
     match auth {
-        Auth::Guest => Err(ServiceError::Unauthorized(
-            "The request requires valid record authorization token.".into(),
-        )),
+        Auth::Guest => Err(ServiceError::AuthRequired),
         Auth::Record {
             collection_name, ..
         } if !collections.is_empty() && !collections.contains(collection_name) => {
-            Err(ServiceError::Forbidden(
-                "The authorized record is not allowed to perform this action.".into(),
-            ))
+            Err(ServiceError::NotAllowed)
         }
         Auth::Record { .. } => Ok(()),
     }

@@ -39,8 +39,9 @@ fn message_or(message: &str, default: &str) -> String {
 }
 
 fn status_of(status: u16) -> Result<StatusCode, ServiceError> {
-    StatusCode::from_u16(status)
-        .map_err(|_| ServiceError::Internal(format!("invalid response status code {status}")))
+    StatusCode::from_u16(status).map_err(|_| {
+        ServiceError::internal_message(format!("invalid response status code {status}"))
+    })
 }
 
 impl<A: Send + 'static> RequestEvent<A> {
@@ -93,8 +94,7 @@ impl<A: Send + 'static> RequestEvent<A> {
     /// A JSON response. For a 2xx, a `fields` query parameter picks keys as in PocketBase
     /// (`?fields=a,b.c`).
     pub fn json(&mut self, status: u16, data: &impl Serialize) -> HookResult {
-        let mut value = serde_json::to_value(data)
-            .map_err(|e| ServiceError::Internal(format!("serializing the response: {e}")))?;
+        let mut value = serde_json::to_value(data).map_err(ServiceError::internal)?;
         if (200..300).contains(&status)
             && let Some(raw) = self.query_param("fields").filter(|f| !f.is_empty())
         {
@@ -102,8 +102,7 @@ impl<A: Send + 'static> RequestEvent<A> {
                 .map_err(|_| ServiceError::bad_request(crate::error::GENERIC_BAD_REQUEST))?;
             picker.pick(&mut value);
         }
-        let bytes = serde_json::to_vec(&value)
-            .map_err(|e| ServiceError::Internal(format!("serializing the response: {e}")))?;
+        let bytes = serde_json::to_vec(&value).map_err(ServiceError::internal)?;
         self.respond(status, Some("application/json"), Body::from_vec(bytes))
     }
 
@@ -128,12 +127,12 @@ impl<A: Send + 'static> RequestEvent<A> {
     /// A redirect to `url`; `status` must be 3xx (otherwise a 500, as in PocketBase).
     pub fn redirect(&mut self, status: u16, url: &str) -> HookResult {
         if !(300..=399).contains(&status) {
-            return Err(ServiceError::Internal(
-                "Invalid redirect status code.".into(),
+            return Err(ServiceError::internal_message(
+                "Invalid redirect status code.",
             ));
         }
         let location = HeaderValue::from_str(url)
-            .map_err(|_| ServiceError::Internal(format!("invalid redirect URL {url:?}")))?;
+            .map_err(|_| ServiceError::internal_message(format!("invalid redirect URL {url:?}")))?;
         self.respond(status, None, Body::empty())?;
         if let Some(r) = self.response.as_mut() {
             r.headers_mut().insert(header::LOCATION, location);
@@ -176,16 +175,16 @@ impl<A: Send + 'static> RequestEvent<A> {
         let req = StaticFileRequest::from_request_without_body(&self.request)
             .now_or_never()
             .and_then(Result::ok)
-            .ok_or_else(|| ServiceError::Internal("reading the request headers".into()))?;
+            .ok_or_else(|| ServiceError::internal_message("reading the request headers"))?;
         match req.create_response(&path, true, false) {
             Ok(r) => {
                 self.response = Some(r.into_response());
                 Ok(())
             }
             Err(poem::error::StaticFileError::NotFound) => Err(file_not_found()),
-            Err(poem::error::StaticFileError::Io(e)) => {
-                Err(ServiceError::Internal(format!("{}: {e}", path.display())))
-            }
+            Err(poem::error::StaticFileError::Io(e)) => Err(ServiceError::internal_message(
+                format!("{}: {e}", path.display()),
+            )),
             Err(e) => {
                 // 412 and 416: poem's own responses.
                 self.response = Some(poem::Error::from(e).into_response());
@@ -207,7 +206,7 @@ impl<A: Send + 'static> RequestEvent<A> {
 
     /// A 404. Default message: "The requested resource wasn't found.".
     pub fn not_found_error(&self, message: &str) -> ServiceError {
-        ServiceError::NotFound(message_or(message, "The requested resource wasn't found."))
+        ServiceError::NotFound(message_or(message, crate::error::NOT_FOUND))
     }
 
     /// A 403. Default message: "You are not allowed to perform this request.".
@@ -232,7 +231,7 @@ impl<A: Send + 'static> RequestEvent<A> {
     /// with `--dev`; otherwise they get "Something went wrong while processing your
     /// request.".
     pub fn internal_server_error(&self, message: &str) -> ServiceError {
-        ServiceError::Internal(message_or(message, crate::error::GENERIC_INTERNAL))
+        ServiceError::internal_message(message_or(message, crate::error::GENERIC_INTERNAL))
     }
 }
 

@@ -5,6 +5,7 @@ use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::{HttpConfig, SharedServices};
 use basalt_ports::Auth;
+use basalt_ports::ServiceError;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -74,7 +75,7 @@ impl AuthRoutes {
         collection: Path<String>,
         body: JsonBody,
     ) -> Out<Json<AuthResult>> {
-        let body = body.or_bad_request("An error occurred while loading the submitted data.")?;
+        let body = body.or_reject(ServiceError::UnreadableBody)?;
         let identity = text(&body, "identity");
         let password = text(&body, "password");
         let field = text(&body, "identityField");

@@ -4,6 +4,7 @@ use super::{ApiTags, ListPage, NoContent, api, truthy};
 use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::{HttpConfig, SharedServices};
+use basalt_ports::ServiceError;
 use basalt_ports::{Auth, ListQuery};
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -61,8 +62,9 @@ impl CollectionRoutes {
         auth: Data<&Auth>,
         body: JsonBody,
     ) -> Out<Json<Value>> {
-        let body = body
-            .or_bad_request("Failed to load the collection type data due to invalid formatting.")?;
+        let body = body.or_reject(ServiceError::bad_request(
+            "Failed to load the collection type data due to invalid formatting.",
+        ))?;
         api(s.create_collection(&auth, Value::Object(body)).await, &cfg).map(Json)
     }
 
@@ -80,7 +82,7 @@ impl CollectionRoutes {
         auth: Data<&Auth>,
         body: JsonBody,
     ) -> Out<NoContent> {
-        let body = body.or_bad_request("An error occurred while loading the submitted data.")?;
+        let body = body.or_reject(ServiceError::UnreadableBody)?;
         api(s.import_collections(&auth, Value::Object(body)).await, &cfg).map(|()| NoContent::Done)
     }
 
@@ -132,8 +134,7 @@ impl CollectionRoutes {
         collection: Path<String>,
         body: JsonBody,
     ) -> Out<Json<Value>> {
-        let body =
-            body.or_bad_request("Failed to load the submitted data due to invalid formatting.")?;
+        let body = body.or_reject(ServiceError::InvalidFormat)?;
         api(
             s.update_collection(&auth, &collection, Value::Object(body))
                 .await,

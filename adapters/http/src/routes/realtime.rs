@@ -4,9 +4,9 @@
 use super::{ApiTags, NoContent, api};
 use crate::auth::request_context;
 use crate::body::JsonBody;
-use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use crate::error::ApiError;
 use crate::{HttpConfig, SharedServices};
-use basalt_ports::{RealtimeMessage, SubscribeForm};
+use basalt_ports::{RealtimeMessage, ServiceError, SubscribeForm};
 use futures_util::StreamExt;
 use poem::web::Data;
 use poem::{Body, Request};
@@ -83,8 +83,13 @@ impl RealtimeRoutes {
         req: &Request,
         body: JsonBody,
     ) -> Out<NoContent> {
-        let body = body.or_bad_request(GENERIC_BAD_REQUEST)?;
-        let form = parse_form(&body).ok_or_else(|| ApiError::bad_request(GENERIC_BAD_REQUEST))?;
+        let body = body.or_reject(ServiceError::rejected("realtime body is not a JSON object"))?;
+        let form = parse_form(&body).ok_or_else(|| {
+            ApiError::from_service(
+                ServiceError::rejected("malformed realtime subscriptions"),
+                false,
+            )
+        })?;
         api(
             s.realtime_subscribe(&request_context(req), form).await,
             &cfg,
