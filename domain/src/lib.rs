@@ -1,7 +1,9 @@
-//! Basalt's pure core: collections, fields, records, validation and token claims.
+//! Basalt's pure core: collections, fields, records, validation, token claims, settings and
+//! cron expressions.
 //! No I/O, no async, no clock or randomness of its own: callers pass them in.
 
 pub mod collection;
+pub mod cron;
 pub mod datetime;
 pub mod error;
 pub mod field;
@@ -10,6 +12,7 @@ pub mod pattern;
 pub mod query;
 pub mod record;
 pub mod schema;
+pub mod settings;
 pub mod sql;
 pub mod token;
 

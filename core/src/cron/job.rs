@@ -1,6 +1,6 @@
 //! One registered job: its id, its schedule and the async function it runs.
 
-use super::schedule::Schedule;
+use super::Schedule;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use serde::ser::{Serialize, SerializeStruct, Serializer};

@@ -9,16 +9,18 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The app's scheduler starts when the server starts ([`crate::serve`], [`crate::spawn`]) and
+//! The expressions ([`Schedule`], [`CronError`]) are parsed in [`basalt_domain::cron`] and
+//! re-exported here.
+//!
+//! The app's scheduler starts when the server starts (`basalt::serve`, `basalt::spawn`) and
 //! stops when it shuts down. Basalt's own jobs have ids starting with `__pb`.
 
 mod job;
-pub(crate) mod schedule;
 pub(crate) mod system;
 mod ticker;
 
+pub use basalt_domain::cron::{CronError, Schedule};
 pub use job::Job;
-pub use schedule::{CronError, Schedule};
 
 use basalt_ports::Clock;
 use chrono::{DateTime, FixedOffset, Utc};

@@ -2,11 +2,15 @@
 //! `settings`), written with the defaults on the first start, read at start-up, cached in the
 //! [`App`], and replaced in the cache after each successful save.
 //!
-//! - `model.rs`: the [`Settings`] struct and its defaults; serializing it leaves the secrets out.
-//! - `patch.rs`: laying a JSON body over settings (`PATCH /api/settings`, the stored row).
-//! - `validate.rs`, `checks.rs`, `cron.rs`: PocketBase's validation rules.
-//! - `crypto.rs`: encryption at rest with AES-256-GCM, in PocketBase's format.
-//! - `store.rs`: the `_params` row.
+//! The settings themselves are pure data and live in [`basalt_domain::settings`], re-exported
+//! here: the [`Settings`] struct and its defaults (serializing it leaves the secrets out),
+//! [`Settings::patched`] (laying a JSON body over settings: `PATCH /api/settings`, the stored
+//! row) and [`Settings::validate`] (PocketBase's validation rules). This module adds:
+//!
+//! - `crypto.rs`: encryption at rest with AES-256-GCM, in PocketBase's format (it draws the
+//!   random nonces);
+//! - `store.rs`: the `_params` row;
+//! - `mod.rs`: the cache, [`App::settings`] and [`App::save_settings`].
 //!
 //! ```no_run
 //! # async fn run(app: basalt::App) -> Result<(), basalt::AppError> {
@@ -18,20 +22,14 @@
 //! # Ok(()) }
 //! ```
 
-mod checks;
-mod cron;
 mod crypto;
-mod model;
-mod patch;
 mod store;
-mod validate;
 
-pub use crypto::{CryptoError, EncryptionKey};
-pub use model::{
-    BackupsConfig, BatchConfig, LogsConfig, MetaConfig, RateLimitRule, RateLimitsConfig, S3Config,
-    Settings, SmtpConfig, TrustedProxyConfig,
+pub use basalt_domain::settings::{
+    BackupsConfig, BatchConfig, LoadError, LogsConfig, MetaConfig, RateLimitRule, RateLimitsConfig,
+    S3Config, Settings, SmtpConfig, TrustedProxyConfig,
 };
-pub use patch::LoadError;
+pub use crypto::{CryptoError, EncryptionKey};
 
 use crate::App;
 use crate::error::AppError;

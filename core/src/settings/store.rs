@@ -1,8 +1,8 @@
 //! The `_params` row the settings live in (id `settings`, as PocketBase keeps them), and its
 //! `value`: the stored JSON, or that JSON encrypted when a key is configured.
 
+use super::Settings;
 use super::crypto::EncryptionKey;
-use super::model::Settings;
 use crate::error::AppError;
 use basalt_ports::Database;
 use basalt_ports::db::SqlValue;

@@ -6,15 +6,15 @@
 //! [`Settings::to_storage_json`]. Secrets are [`SecretString`]s: `Debug` shows them as
 //! `[REDACTED]`, and reading one takes an explicit `expose_secret()`.
 
-pub use basalt_ports::RateLimitRule;
+use super::rate_limit::{RateLimitRule, default_rate_limit_rules};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The application settings, stored in `_params` under the id `settings`.
 ///
-/// Read them with [`crate::App::settings`]; change them with
-/// [`crate::App::save_settings`]. `Default` gives a new PocketBase's settings.
+/// An app reads them with `App::settings` and changes them with `App::save_settings` (in
+/// `basalt-core`, which stores them). `Default` gives a new PocketBase's settings.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
@@ -168,7 +168,7 @@ pub struct RateLimitsConfig {
 impl Default for RateLimitsConfig {
     fn default() -> Self {
         Self {
-            rules: basalt_ports::default_rate_limit_rules(),
+            rules: default_rate_limit_rules(),
             excluded_ips: Vec::new(),
             enabled: false,
         }

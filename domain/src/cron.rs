@@ -1,4 +1,6 @@
-//! Cron expressions: PocketBase's 5-field syntax and macros, parsed by `croner`.
+//! Cron expressions: PocketBase's 5-field syntax and macros, parsed by `croner`. The scheduler
+//! that runs jobs on them (async, on the injected clock) is `basalt-core`'s `cron` module,
+//! which re-exports [`Schedule`] and [`CronError`].
 //!
 //! PocketBase accepts a macro (`@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`,
 //! `@midnight`, `@hourly`) or exactly five single-space separated segments — minute (0-59),

@@ -1,7 +1,7 @@
 //! The cron expression check of `backups.cron`: PocketBase's `cron.NewSchedule` parser, kept
 //! to what validation needs (does it parse, and if not, PocketBase's reason).
 
-use crate::cron::schedule::MACROS;
+use crate::cron::MACROS;
 
 /// The bounds of minute, hour, day of month, month and day of week.
 const BOUNDS: [(i64, i64); 5] = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 6)];

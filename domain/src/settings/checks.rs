@@ -2,7 +2,7 @@
 //! govalidator's `IsHost` and `IsHexcolor`, Go's `netip` address and prefix parsing (for
 //! PocketBase's `IPOrSubnet`), and the rate-limit label pattern.
 
-use basalt_domain::field::compile_go_regex;
+use crate::field::compile_go_regex;
 use regex::Regex;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::LazyLock;

@@ -11,7 +11,8 @@
 //! The merge runs on JSON values against a shape template drawn from [`Settings`] itself, so a
 //! field added to the model needs no change here.
 
-use super::model::{RateLimitRule, Settings};
+use super::model::Settings;
+use super::rate_limit::RateLimitRule;
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
 

@@ -6,11 +6,12 @@
 use super::checks::{is_hex_color, is_host, is_ip_or_subnet, is_rate_limit_label};
 use super::cron::check_cron;
 use super::model::{
-    BackupsConfig, BatchConfig, LogsConfig, MetaConfig, RateLimitRule, RateLimitsConfig, S3Config,
-    Settings, SmtpConfig,
+    BackupsConfig, BatchConfig, LogsConfig, MetaConfig, RateLimitsConfig, S3Config, Settings,
+    SmtpConfig,
 };
-use basalt_domain::error::{FieldError, ValidationErrors};
-use basalt_domain::field::{is_email, is_url};
+use super::rate_limit::RateLimitRule;
+use crate::error::{FieldError, ValidationErrors};
+use crate::field::{is_email, is_url};
 use secrecy::ExposeSecret;
 
 /// Go's `1<<53 - 1`, PocketBase's upper bound for the log sizes.
