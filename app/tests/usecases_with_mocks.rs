@@ -79,10 +79,7 @@ async fn a_null_create_rule_refuses_guests_without_touching_the_database() {
         .create_record(&RequestContext::default(), "posts", body.clone())
         .await
         .expect_err("guests may not create");
-    assert_eq!(
-        err,
-        ServiceError::Forbidden("Only superusers can perform this action.".into())
-    );
+    assert_eq!(err, ServiceError::SuperusersOnly);
     let user = Auth::Record {
         collection_id: "_pb_users_auth_".into(),
         collection_name: "users".into(),
@@ -93,7 +90,7 @@ async fn a_null_create_rule_refuses_guests_without_touching_the_database() {
         .create_record(&RequestContext::with_auth(user), "posts", body)
         .await
         .expect_err("users may not create");
-    assert!(matches!(err, ServiceError::Forbidden(_)));
+    assert_eq!(err, ServiceError::SuperusersOnly);
 }
 
 #[tokio::test]
@@ -109,7 +106,7 @@ async fn unknown_collections_are_404_and_garbage_tokens_are_guests() {
         .expect_err("missing collection");
     assert_eq!(
         err,
-        ServiceError::NotFound("Missing collection context.".into())
+        ServiceError::MissingCollection(basalt::ports::CollectionLookup::Records)
     );
     assert_eq!(app.authenticate("not-a-jwt").await, Auth::Guest);
     assert_eq!(app.authenticate("").await, Auth::Guest);

@@ -2,7 +2,7 @@
 
 use basalt_domain::error::ValidationErrors;
 use basalt_domain::filter::FilterError;
-use basalt_ports::{DbError, Input, ServiceError};
+use basalt_ports::{Cause, DbError, Input, ServiceError};
 
 /// Errors of the app's use cases and start-up. Each keeps what caused it (for the logs);
 /// [`From<AppError> for ServiceError`] is the one place they become the service API's errors.
@@ -28,6 +28,17 @@ pub enum AppError {
     /// A filter or sort expression given to the library API was rejected.
     #[error("invalid filter: {0}")]
     Filter(#[from] FilterError),
+    /// A delete refused because record `record` of `collection` would be left with an
+    /// empty required relation to the deleted record.
+    #[error(
+        "the record cannot be deleted because it is part of a required reference in record {record} ({collection} collection)"
+    )]
+    RequiredReference {
+        /// The referencing record's id.
+        record: String,
+        /// Its collection's name.
+        collection: String,
+    },
     /// A record's or collection's values failed validation.
     #[error("validation failed: {0}")]
     Validation(ValidationErrors),
@@ -87,14 +98,16 @@ impl AppError {
 }
 
 impl From<ServiceError> for AppError {
-    /// A record's field errors (as [`From<AppError>`] makes them) come back as
-    /// [`AppError::Validation`]; anything else is kept as [`AppError::Service`].
+    /// A record's field errors and the generic 404 (as [`From<AppError>`] makes them) come
+    /// back as [`AppError::Validation`] and [`AppError::NotFound`]; anything else is kept
+    /// as [`AppError::Service`].
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Invalid {
                 input: Input::Record,
                 errors,
             } => AppError::Validation(errors),
+            ServiceError::Missing => AppError::NotFound("not found".into()),
             other => AppError::Service(other),
         }
     }
@@ -107,6 +120,9 @@ impl From<AppError> for ServiceError {
             AppError::Validation(errors) => ServiceError::invalid(Input::Record, errors),
             AppError::NotFound(_) => ServiceError::Missing,
             AppError::Filter(e) => ServiceError::rejected(e),
+            e @ AppError::RequiredReference { .. } => {
+                ServiceError::RequiredReference(Cause::new(e))
+            }
             other => ServiceError::internal(other),
         }
     }

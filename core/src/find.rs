@@ -14,13 +14,10 @@
 
 use crate::App;
 use crate::error::AppError;
+use crate::query::RecordQuery;
 use crate::schema::CollectionRef;
-use crate::store;
-use basalt_domain::collection::Collection;
-use basalt_domain::filter::RequestInfo;
+use crate::store::records as rows;
 use basalt_domain::record::Record;
-use basalt_domain::schema::ident;
-use basalt_ports::db::SqlValue;
 use serde_json::{Map, Value};
 
 impl App {
@@ -28,26 +25,6 @@ impl App {
     pub(crate) fn query_collection(&self, collection: &str) -> Result<CollectionRef, AppError> {
         self.find_collection(collection)
             .ok_or_else(|| AppError::NotFound(format!("collection {collection:?}")))
-    }
-
-    fn where_clause(
-        &self,
-        c: &Collection,
-        filter: &str,
-        params: &Map<String, Value>,
-    ) -> Result<(String, Vec<SqlValue>), AppError> {
-        if filter.trim().is_empty() {
-            return Ok((String::new(), Vec::new()));
-        }
-        let compiled = self.compile_with_params(
-            c,
-            filter,
-            &RequestInfo::default(),
-            &ident(&c.name),
-            true,
-            params,
-        )?;
-        Ok((format!(" WHERE ({})", compiled.sql), compiled.params))
     }
 
     /// Records of `collection` matching `filter` (empty: all), sorted by `sort` (`-desc`,
@@ -62,23 +39,13 @@ impl App {
         params: &Map<String, Value>,
     ) -> Result<Vec<Record>, AppError> {
         let c = self.query_collection(collection)?;
-        let (where_sql, mut binds) = self.where_clause(&c, filter, params)?;
-        let alias = ident(&c.name);
-        let order = self.order_by(
-            &c,
-            Some(sort).filter(|s| !s.trim().is_empty()),
-            true,
-            &mut binds,
-        )?;
-        let mut sql = format!("SELECT {alias}.* FROM {alias}{where_sql}");
-        if !order.is_empty() {
-            sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
-        }
-        sql.push_str(" LIMIT ? OFFSET ?");
-        binds.push(SqlValue::Integer(if limit > 0 { limit } else { -1 }));
-        binds.push(SqlValue::Integer(offset.max(0)));
-        let rows = self.db().query(&sql, &binds).await?;
-        Ok(rows.iter().map(|r| store::record_from_row(&c, r)).collect())
+        let sort = Some(sort).filter(|s| !s.trim().is_empty());
+        let q = RecordQuery::new(self, &c)
+            .trusted_filter(filter, params)?
+            .sort(sort, true)?
+            .page((limit > 0).then_some(limit), offset)
+            .build();
+        Ok(rows::select(self.db().as_ref(), &c, &q).await?)
     }
 
     /// The first record of `collection` matching `filter`, if any.
@@ -109,13 +76,9 @@ impl App {
         params: &Map<String, Value>,
     ) -> Result<i64, AppError> {
         let c = self.query_collection(collection)?;
-        let (where_sql, binds) = self.where_clause(&c, filter, params)?;
-        let sql = format!("SELECT COUNT(*) AS n FROM {}{where_sql}", ident(&c.name));
-        let rows = self.db().query(&sql, &binds).await?;
-        Ok(rows
-            .first()
-            .and_then(|r| r.get("n"))
-            .and_then(SqlValue::as_i64)
-            .unwrap_or(0))
+        let q = RecordQuery::new(self, &c)
+            .trusted_filter(filter, params)?
+            .build();
+        Ok(rows::count(self.db().as_ref(), &q).await?)
     }
 }

@@ -3,7 +3,8 @@
 
 use crate::App;
 use crate::error::AppError;
-use crate::store;
+use crate::query::RecordQuery;
+use crate::store::records as rows;
 use basalt_domain::collection::SUPERUSERS;
 use basalt_ports::{Auth, RecordsApi, RequestContext, ServiceError};
 use serde_json::{Map, Value, json};
@@ -40,16 +41,11 @@ impl App {
         let c = self
             .find_collection(SUPERUSERS)
             .ok_or_else(|| AppError::corrupt("_collections", "no _superusers collection"))?;
-        let rows = self
-            .db()
-            .query(
-                "SELECT * FROM `_superusers` WHERE `email` = ? LIMIT 1",
-                &[email.into()],
-            )
-            .await?;
-        Ok(rows
-            .first()
-            .map(|r| store::record_from_row(&c, r).id().to_owned()))
+        let q = RecordQuery::new(self, &c)
+            .field_equals("email", email.into())
+            .page(Some(1), 0)
+            .build();
+        Ok(rows::select_ids(self.db().as_ref(), &q).await?.pop())
     }
 
     /// Creates, updates, upserts or deletes the superuser with `email`. Returns a line to

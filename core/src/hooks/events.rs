@@ -167,6 +167,25 @@ pub struct RecordRequestEvent {
 event!(RecordRequestEvent, tagged by collection);
 
 impl RecordRequestEvent {
+    /// The event of a request on `record`.
+    pub(crate) fn new(
+        app: App,
+        request: RequestContext,
+        body: Map<String, Value>,
+        collection: CollectionRef,
+        record: Record,
+    ) -> Self {
+        Self {
+            app,
+            request,
+            body,
+            collection,
+            record,
+            response: None,
+            chain: Chain::default(),
+        }
+    }
+
     /// Who is calling.
     pub fn auth(&self) -> &Auth {
         &self.request.auth

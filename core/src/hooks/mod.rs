@@ -13,9 +13,7 @@
 //! ```
 
 mod collection_model;
-mod enrich;
 mod events;
-pub(crate) mod model;
 
 pub use events::*;
 

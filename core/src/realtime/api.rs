@@ -156,7 +156,9 @@ impl App {
         let Some(c) = self.find_collection(collection_id) else {
             return Ok(None);
         };
-        Ok(self.find_record(&c, id).await?.map(|r| Arc::new(r.data)))
+        Ok(crate::records::read::find_by_id(self, &c, id)
+            .await?
+            .map(|r| Arc::new(r.data)))
     }
 }
 

@@ -8,13 +8,15 @@
 
 use super::{Broker, RealtimeClient, SendError, Subscription};
 use crate::App;
+use crate::query::{
+    ClientFilter, Gate, RecordQuery, RequestScope, check_superuser_only_fields, gate,
+};
+use crate::records::render::render_records;
 use crate::schema::CollectionRef;
-use crate::usecases::access::{Gate, check_superuser_only_fields, gate};
+use crate::store::records as rows;
 use basalt_domain::filter::CompiledFilter;
 use basalt_domain::record::Record;
-use basalt_domain::schema::ident;
-use basalt_ports::db::SqlValue;
-use basalt_ports::{Auth, RealtimeMessage, RequestContext};
+use basalt_ports::{Auth, RealtimeMessage, RequestContext, ServiceError};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -270,24 +272,21 @@ impl App {
     ) -> Option<Arc<str>> {
         let sub = &group.subscription;
         let mut req = group.request();
-        let rendered = match self
-            .render_record(c, &req, &Map::new(), record.clone())
-            .await
-        {
+        let render = |req: RequestContext| async move {
+            let mut items =
+                render_records(self, c, &req, &Map::new(), vec![record.clone()]).await?;
+            items.pop().ok_or(ServiceError::Missing)
+        };
+        let rendered = match render(req.clone()).await {
             Ok(v) => v,
             // as PocketBase, an unusable `fields` sends the whole record
-            Err(_) if req.query.remove("fields").is_some() => {
-                match self
-                    .render_record(c, &req, &Map::new(), record.clone())
-                    .await
-                {
-                    Ok(v) => v,
-                    Err(e) => {
-                        tracing::debug!(topic = %sub.topic, error = %e, "realtime render failed");
-                        return None;
-                    }
+            Err(_) if req.query.remove("fields").is_some() => match render(req).await {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::debug!(topic = %sub.topic, error = %e, "realtime render failed");
+                    return None;
                 }
-            }
+            },
             Err(e) => {
                 tracing::debug!(topic = %sub.topic, error = %e, "realtime render failed");
                 return None;
@@ -305,11 +304,10 @@ impl App {
     /// group's auth (PocketBase's `realtimeCanAccessRecord`). The groups whose answer needs
     /// the database are answered together, [`CHECKS_PER_QUERY`] per query.
     async fn realtime_access(&self, c: &CollectionRef, id: &str, groups: &[Group]) -> Vec<bool> {
-        let alias = ident(&c.name);
         let mut allowed = vec![false; groups.len()];
         let mut pending: Vec<(usize, CompiledFilter)> = Vec::new();
         for (i, group) in groups.iter().enumerate() {
-            match self.realtime_condition(c, group, &alias).await {
+            match self.realtime_condition(c, group).await {
                 Ok(Access::Allow) => allowed[i] = true,
                 Ok(Access::Deny) => {}
                 Ok(Access::Check(cond)) => pending.push((i, cond)),
@@ -318,29 +316,17 @@ impl App {
                 }
             }
         }
+        let q = RecordQuery::new(self, c).id(id).build();
         for chunk in pending.chunks(CHECKS_PER_QUERY) {
-            let mut columns = Vec::with_capacity(chunk.len());
-            let mut params = Vec::new();
-            for (n, (_, cond)) in chunk.iter().enumerate() {
-                columns.push(format!(
-                    "CASE WHEN ({}) THEN 1 ELSE 0 END AS `c{n}`",
-                    cond.sql
-                ));
-                params.extend(cond.params.iter().cloned());
-            }
-            let sql = format!(
-                "SELECT {} FROM {alias} WHERE {alias}.`id` = ? LIMIT 1",
-                columns.join(", ")
-            );
-            params.push(SqlValue::from(id));
-            match self.db().query(&sql, &params).await {
-                Ok(rows) => {
-                    if let Some(row) = rows.first() {
-                        for ((i, _), value) in chunk.iter().zip(row.values()) {
-                            allowed[*i] = matches!(value, SqlValue::Integer(1));
-                        }
+            let conditions: Vec<CompiledFilter> =
+                chunk.iter().map(|(_, cond)| cond.clone()).collect();
+            match rows::evaluate(self.db().as_ref(), &q, &conditions).await {
+                Ok(Some(answers)) => {
+                    for ((i, _), yes) in chunk.iter().zip(answers) {
+                        allowed[*i] = yes;
                     }
                 }
+                Ok(None) => {}
                 Err(e) => tracing::debug!(error = %e, "realtime access query failed"),
             }
         }
@@ -352,37 +338,41 @@ impl App {
         &self,
         c: &CollectionRef,
         group: &Group,
-        alias: &str,
-    ) -> Result<Access, basalt_ports::ServiceError> {
+    ) -> Result<Access, ServiceError> {
         let sub = &group.subscription;
         let rule = if sub.record.is_some() {
             &c.rules.view
         } else {
             &c.rules.list
         };
-        let filter = sub
-            .query
-            .get("filter")
-            .and_then(Value::as_str)
-            .filter(|f| !f.is_empty());
+        let filter = sub.query.get("filter").and_then(Value::as_str);
+        let filter = ClientFilter::parse(filter)?;
         let gate = gate(rule, &group.auth);
-        match (&gate, filter) {
+        match (&gate, &filter) {
             (Gate::SuperusersOnly, _) => return Ok(Access::Deny),
             (Gate::Allow, None) => return Ok(Access::Allow),
             _ => {}
         }
-        if check_superuser_only_fields(&group.auth, &[filter]).is_err() {
+        if check_superuser_only_fields(&group.auth, &[filter.as_ref().map(|f| f.text.as_str())])
+            .is_err()
+        {
             return Ok(Access::Deny);
         }
         // only a rule or filter to evaluate needs the request the subscription stands for
-        let mut info = self.request_info(&group.request(), Map::new()).await?;
-        info.context = "realtime".into();
+        let req = group.request();
+        let mut scope = RequestScope::new(&req);
+        let q = RecordQuery::new(self, c);
+        let info = scope.info(self, "realtime").await?;
         let mut parts = Vec::new();
         if let Gate::Expr(expr) = &gate {
-            parts.push(self.compile_where(c, expr, &info, alias, true)?);
+            parts.push(q.compile_rule(expr, info).map_err(ServiceError::rejected)?);
         }
-        if let Some(filter) = filter {
-            parts.push(self.compile_where(c, filter, &info, alias, group.auth.is_superuser())?);
+        if let Some(filter) = &filter {
+            let allow_hidden = group.auth.is_superuser();
+            parts.push(
+                q.compile_client_filter(&filter.expr, info, allow_hidden)
+                    .map_err(ServiceError::rejected)?,
+            );
         }
         let sql = parts
             .iter()

@@ -7,13 +7,14 @@ use crate::error::AppError;
 use crate::hooks::{
     RecordAuthRefreshRequestEvent, RecordAuthRequestEvent, RecordAuthWithPasswordRequestEvent,
 };
+use crate::query::RecordQuery;
+use crate::records::render::{enrich_records, visibility};
 use crate::schema::CollectionRef;
-use crate::store;
+use crate::store::records as rows;
 use async_trait::async_trait;
 use basalt_domain::collection::Collection;
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::record::Record;
-use basalt_domain::schema::ident;
 use basalt_domain::token::{AuthClaims, TOKEN_TYPE_AUTH, signing_key};
 use basalt_ports::hook::Chain;
 use basalt_ports::{
@@ -91,12 +92,12 @@ impl App {
                     };
                     let mut records = vec![e.record.clone()];
                     let app = e.app.clone();
-                    app.enrich_records(c, &RequestContext::with_auth(auth.clone()), &mut records)
-                        .await?;
+                    let req = RequestContext::with_auth(auth.clone());
+                    enrich_records(&app, c, &req, &mut records).await?;
                     let shown = records.pop().unwrap_or_else(|| e.record.clone());
                     e.response = Some(AuthResponse {
                         token: e.token.clone(),
-                        record: shown.to_json(c, Self::visibility(c, &auth, shown.id())),
+                        record: shown.to_json(c, visibility(c, &auth, shown.id(), false)),
                     });
                     Ok(())
                 })
@@ -111,7 +112,7 @@ impl App {
     /// written through the app (at most a second; see `count_cache`).
     async fn auth_record(&self, c: &Collection, id: &str) -> Option<Record> {
         if self.is_transactional() {
-            return self.find_record(c, id).await.ok()?;
+            return crate::records::read::find_by_id(self, c, id).await.ok()?;
         }
         let cache = &self.inner.auth_records;
         let key = format!("{}\u{0}{id}", c.id);
@@ -119,7 +120,7 @@ impl App {
             return Some(r);
         }
         let version = cache.version();
-        let record = self.find_record(c, id).await.ok()??;
+        let record = crate::records::read::find_by_id(self, c, id).await.ok()??;
         cache.put(key, version, record.clone());
         Some(record)
     }
@@ -234,14 +235,12 @@ impl AuthApi for App {
         };
         let mut found = None;
         for f in fields.iter().filter(|f| c.field(f).is_some()) {
-            let sql = format!(
-                "SELECT * FROM {} WHERE {} = ? LIMIT 1",
-                ident(&c.name),
-                ident(f)
-            );
-            let rows = self.db().query(&sql, &[identity.into()]).await?;
-            if let Some(row) = rows.first() {
-                found = Some(store::record_from_row(&c, row));
+            let q = RecordQuery::new(self, &c)
+                .field_equals(f, identity.into())
+                .page(Some(1), 0)
+                .build();
+            found = rows::select(self.db().as_ref(), &c, &q).await?.pop();
+            if found.is_some() {
                 break;
             }
         }
@@ -306,10 +305,9 @@ impl AuthApi for App {
         if *collection_id != c.id {
             return Err(ServiceError::WrongAuthCollection(collection_name.clone()));
         }
-        let record = self
-            .find_record(&c, id)
+        let record = crate::records::read::find_by_id(self, &c, id)
             .await?
-            .ok_or_else(ServiceError::not_found)?;
+            .ok_or(ServiceError::Missing)?;
         let mut event = RecordAuthRefreshRequestEvent {
             app: self.clone(),
             collection: c,

@@ -1,11 +1,11 @@
 //! Collections management: create, update, delete, import, truncate (superusers only), all
 //! through one save path that validates, migrates the table and stores the row atomically.
 
-use super::access::require_superuser;
-use super::list::{page_bounds, paginate};
 use super::view_fields::infer_view_fields;
 use crate::App;
 use crate::error::AppError;
+use crate::query::require_superuser;
+use crate::records::read::{page_bounds, total_pages};
 use crate::store;
 use async_trait::async_trait;
 use basalt_domain::collection::{
@@ -546,4 +546,27 @@ fn sort_json(items: &mut [Value], sort: &str) -> Result<(), ServiceError> {
         std::cmp::Ordering::Equal
     });
     Ok(())
+}
+
+/// One page of an in-memory list.
+fn paginate(items: Vec<Value>, page: i64, per_page: i64, skip_total: bool) -> ListResult {
+    let total = items.len() as i64;
+    let start = ((page - 1) * per_page).max(0) as usize;
+    let items: Vec<Value> = items
+        .into_iter()
+        .skip(start)
+        .take(per_page as usize)
+        .collect();
+    let (total_items, total_pages) = if skip_total {
+        (-1, -1)
+    } else {
+        (total, total_pages(total, per_page))
+    };
+    ListResult {
+        page,
+        per_page,
+        total_items,
+        total_pages,
+        items,
+    }
 }

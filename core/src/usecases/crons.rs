@@ -1,7 +1,7 @@
 //! `GET /api/crons` and `POST /api/crons/{id}`: the app's scheduler, for superusers.
 
-use super::access::require_superuser;
 use crate::App;
+use crate::query::require_superuser;
 use async_trait::async_trait;
 use basalt_ports::{Auth, CronApi, CronJob, ServiceError};
 

@@ -1,9 +1,9 @@
 //! `GET` and `PATCH /api/settings` (superusers only), on the app's settings
 //! (`crate::settings`): responses never carry the secrets.
 
-use super::access::require_superuser;
 use crate::App;
 use crate::error::AppError;
+use crate::query::require_superuser;
 use crate::settings::PatchError;
 use async_trait::async_trait;
 use basalt_ports::{Auth, Input, ServiceError, SettingsApi};

@@ -62,14 +62,30 @@ pub fn compile_filter_with(
     ctx: &FilterContext,
     opts: CompileOptions,
 ) -> Result<CompiledFilter, FilterError> {
-    let Some(ast) = parser::parse_optional(expr)? else {
-        return Ok(CompiledFilter {
+    match parse_filter(expr)? {
+        Some(ast) => compile_expr(&ast, ctx, opts),
+        None => Ok(CompiledFilter {
             sql: "1=1".to_owned(),
             params: Vec::new(),
-        });
-    };
+        }),
+    }
+}
+
+/// Parses a filter, `None` when it holds nothing but whitespace and comments (which
+/// [`compile_filter`] reads as no condition at all). Parse a filter once, then compile the
+/// tree with [`compile_expr`] as often as needed.
+pub fn parse_filter(expr: &str) -> Result<Option<Expr>, FilterError> {
+    parser::parse_optional(expr)
+}
+
+/// Compiles a parsed expression, as [`compile_filter_with`] compiles its text.
+pub fn compile_expr(
+    ast: &Expr,
+    ctx: &FilterContext,
+    opts: CompileOptions,
+) -> Result<CompiledFilter, FilterError> {
     let mut compiler = compile::Compiler::new(*ctx, opts);
-    let sql = compiler.compile(&ast)?;
+    let sql = compiler.compile(ast)?;
     Ok(CompiledFilter {
         sql: sql.text,
         params: sql

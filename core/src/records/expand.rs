@@ -1,7 +1,6 @@
-//! Record responses as PocketBase enriches them: the `expand` query parameter loads related
-//! records into `expand` (each only if the caller passes its collection's view rule, and
-//! shown with its own collection's hidden fields and email visibility), and `fields` picks
-//! the keys to send.
+//! `expand`, as PocketBase answers it: the `expand` query parameter loads related records
+//! into `expand` (each only if the caller passes its collection's view rule, and shown with
+//! its own collection's hidden fields and email visibility).
 //!
 //! Expansion follows `core/record_query_expand.go` and `apis/record_helpers.go`: the paths
 //! are merged into a tree and loaded level by level, with one `SELECT ... WHERE id IN (...)`
@@ -11,77 +10,29 @@
 //! only logged; a record gets an `expand` object (possibly empty) as soon as one path through
 //! its level succeeds.
 
+use super::render::{enrich_records, managed_ids, visibility};
 use crate::App;
+use crate::query::{Gate, RecordQuery, RequestScope, gate};
 use crate::schema::CollectionRef;
+use crate::store::records as rows;
 use basalt_domain::collection::Collection;
 use basalt_domain::collection::has_single_column_unique_index;
 use basalt_domain::field::FieldKind;
-use basalt_domain::filter::{CompiledFilter, RequestInfo};
-use basalt_domain::query::{
-    ExpandSegment, FieldsPicker, MAX_BACK_RELATIONS, parse_expand, relation_ids,
-};
+use basalt_domain::query::{ExpandSegment, MAX_BACK_RELATIONS, parse_expand, relation_ids};
 use basalt_domain::record::Record;
-use basalt_domain::schema::ident;
-use basalt_ports::db::SqlValue;
-use basalt_ports::{RequestContext, ServiceError};
+use basalt_ports::ServiceError;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// PocketBase's 400 for a `fields` value it cannot parse.
-fn bad_fields(e: impl std::fmt::Display) -> ServiceError {
-    tracing::debug!(error = %e, "fields rejected");
-    ServiceError::bad_request("Something went wrong while processing your request.")
-}
-
-/// The `fields` picker of a request, `None` when the parameter is absent or empty.
-fn fields_picker(req: &RequestContext) -> Result<Option<FieldsPicker>, ServiceError> {
-    match req.query.get("fields").and_then(Value::as_str) {
-        Some(raw) if !raw.is_empty() => FieldsPicker::parse(raw).map(Some).map_err(bad_fields),
-        _ => Ok(None),
-    }
-}
-
-impl App {
-    /// The response JSON of `records` (all of collection `c`) for `req`: visible fields,
-    /// `expand` and `fields` applied. `body` is the request body, seen by the rules as
-    /// `@request.body`. A bad `fields` value is PocketBase's 400, raised here, after any
-    /// write the caller made.
-    pub(crate) async fn render_records(
-        &self,
-        c: &CollectionRef,
-        req: &RequestContext,
-        body: &Map<String, Value>,
-        records: Vec<Record>,
-    ) -> Result<Vec<Value>, ServiceError> {
-        let picker = fields_picker(req)?;
-        let mut enricher = Enricher {
-            app: self,
-            req,
-            body,
-            info: None,
-        };
-        let mut items = enricher.render(c, records).await?;
-        if let Some(picker) = picker.filter(|p| !p.is_empty()) {
-            for item in &mut items {
-                picker.pick(item);
-            }
-        }
-        Ok(items)
-    }
-
-    /// [`App::render_records`] for one record.
-    pub(crate) async fn render_record(
-        &self,
-        c: &CollectionRef,
-        req: &RequestContext,
-        body: &Map<String, Value>,
-        record: Record,
-    ) -> Result<Value, ServiceError> {
-        let mut items = self.render_records(c, req, body, vec![record]).await?;
-        items
-            .pop()
-            .ok_or_else(|| ServiceError::internal_message("no record rendered"))
-    }
+/// The JSON of `records` of `c` for the caller of `scope`, with the `expand` of its
+/// request (`fields` is the caller's to apply).
+pub(crate) async fn render(
+    app: &App,
+    scope: &mut RequestScope<'_>,
+    c: &CollectionRef,
+    records: Vec<Record>,
+) -> Result<Vec<Value>, ServiceError> {
+    Enricher { app, scope }.render(c, records).await
 }
 
 /// One node of the expand tree: a path segment under its parent level (node 0 is the
@@ -126,37 +77,24 @@ struct Level {
     managed: HashSet<String>,
 }
 
-/// One response being enriched: the caller, and its `@request` data once needed.
-struct Enricher<'a> {
+/// One response being enriched: the app and the caller.
+struct Enricher<'a, 's, 'r> {
     app: &'a App,
-    req: &'a RequestContext,
-    body: &'a Map<String, Value>,
-    info: Option<RequestInfo>,
+    scope: &'s mut RequestScope<'r>,
 }
 
-impl Enricher<'_> {
-    /// The `@request` data for rules, in `context` (`default`, or `expand` for the rules of
-    /// expanded records).
-    async fn info(&mut self, context: &str) -> Result<RequestInfo, ServiceError> {
-        if self.info.is_none() {
-            self.info = Some(self.app.request_info(self.req, self.body.clone()).await?);
-        }
-        let mut info = self.info.clone().unwrap_or_default();
-        info.context = context.to_owned();
-        Ok(info)
-    }
-
+impl Enricher<'_, '_, '_> {
     async fn render(
         &mut self,
         c: &CollectionRef,
         records: Vec<Record>,
     ) -> Result<Vec<Value>, ServiceError> {
-        let paths = match self.req.query.get("expand").and_then(Value::as_str) {
+        let paths = match self.scope.req.query.get("expand").and_then(Value::as_str) {
             Some(raw) if !raw.is_empty() && !records.is_empty() => parse_expand(raw),
             _ => Vec::new(),
         };
-        let ids: Vec<String> = records.iter().map(|r| r.id().to_owned()).collect();
-        let managed = self.app.managed_ids(c, self.req, &ids).await?;
+        let ids: Vec<&str> = records.iter().map(Record::id).collect();
+        let managed = managed_ids(self.app, c, self.scope, &ids).await?;
         let mut nodes = vec![Node {
             key: String::new(),
             parent: 0,
@@ -203,9 +141,7 @@ impl Enricher<'_> {
         }
         for node in nodes.iter_mut() {
             if let State::Loaded(l) = &mut node.state {
-                self.app
-                    .enrich_records(&l.collection, self.req, &mut l.records)
-                    .await?;
+                enrich_records(self.app, &l.collection, self.scope.req, &mut l.records).await?;
             }
         }
         let active = active_nodes(&nodes);
@@ -256,13 +192,13 @@ impl Enricher<'_> {
                 _ => None,
             })
             .collect();
-        let auth = &self.req.auth;
+        let auth = self.scope.auth();
         l.records
             .iter()
             .enumerate()
             .map(|(i, rec)| {
                 let managed = l.managed.contains(rec.id());
-                let vis = App::visibility_managed(&l.collection, auth, rec.id(), managed);
+                let vis = visibility(&l.collection, auth, rec.id(), managed);
                 let mut json = rec.to_json(&l.collection, vis);
                 if !children.is_empty() {
                     let mut expand = Map::new();
@@ -338,10 +274,8 @@ impl Enricher<'_> {
                     continue;
                 }
             };
-            let fetched_ids: Vec<String> = fetched.keys().cloned().collect();
-            let managed = self
-                .app
-                .managed_ids(&target, self.req, &fetched_ids)
+            let fetched_ids: Vec<&str> = fetched.keys().map(String::as_str).collect();
+            let managed = managed_ids(self.app, &target, self.scope, &fetched_ids)
                 .await
                 .unwrap_or_else(|e| {
                     tracing::warn!(collection = %target.name, error = %e, "manage rule check failed");
@@ -417,29 +351,18 @@ impl Enricher<'_> {
         field_multiple: bool,
         records: &[Record],
     ) -> Result<Vec<Vec<String>>, ServiceError> {
-        let alias = ident(&target.name);
-        let col = format!("{alias}.{}", ident(field));
-        let order = if target.is_view() {
-            String::new()
-        } else {
-            format!(" ORDER BY {alias}._rowid_")
-        };
-        let sql = if field_multiple {
-            format!(
-                "SELECT {alias}.`id` AS id, __je.value AS ref FROM {alias}, json_each(CASE WHEN iif(json_valid({col}), json_type({col})='array', FALSE) THEN {col} ELSE json_array({col}) END) __je WHERE __je.value IN (SELECT value FROM json_each(?)){order}"
-            )
-        } else {
-            format!(
-                "SELECT {alias}.`id` AS id, {col} AS ref FROM {alias} WHERE {col} IN (SELECT value FROM json_each(?)){order}"
-            )
-        };
         let parent_ids: Vec<&str> = records.iter().map(Record::id).collect();
-        let param = SqlValue::from(Value::from(parent_ids).to_string().as_str());
-        let rows = self.app.db().query(&sql, &[param]).await?;
+        let links = rows::back_links(
+            self.app.db().as_ref(),
+            target,
+            field,
+            field_multiple,
+            &parent_ids,
+        )
+        .await?;
         let mut by_parent: HashMap<String, Vec<String>> = HashMap::new();
-        for row in &rows {
-            let list = by_parent.entry(row.text("ref").to_owned()).or_default();
-            let id = row.text("id").to_owned();
+        for (id, parent) in links {
+            let list = by_parent.entry(parent).or_default();
             if list.len() < MAX_BACK_RELATIONS && !id.is_empty() && !list.contains(&id) {
                 list.push(id);
             }
@@ -451,63 +374,30 @@ impl Enricher<'_> {
     }
 
     /// The records of `target` with these ids that the caller may view (superusers: all;
-    /// others: those passing the view rule, none when it is `null`), by id.
+    /// others: those passing the view rule, in request context `expand`; a `null` rule is
+    /// an error), by id.
     async fn fetch_visible(
         &mut self,
         target: &Collection,
         ids: &[&str],
     ) -> Result<HashMap<String, Record>, ServiceError> {
-        let alias = ident(&target.name);
-        let rule = if self.req.auth.is_superuser() {
-            None
-        } else {
-            match target.rules.view.as_deref() {
-                None => {
-                    return Err(ServiceError::Forbidden(format!(
-                        "only superusers can view collection {:?} records",
-                        target.name
-                    )));
-                }
-                Some(r) if r.trim().is_empty() => None,
-                Some(r) => {
-                    let info = self.info("expand").await?;
-                    Some(self.compile(target, r, &info, &alias)?)
-                }
-            }
-        };
+        let gate = gate(&target.rules.view, self.scope.auth());
+        if gate == Gate::SuperusersOnly {
+            return Err(ServiceError::SuperusersOnly);
+        }
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut sql = format!(
-            "SELECT {alias}.* FROM {alias} WHERE {alias}.`id` IN (SELECT value FROM json_each(?))"
-        );
-        let mut params = vec![SqlValue::from(
-            Value::from(ids.to_vec()).to_string().as_str(),
-        )];
-        if let Some(rule) = rule {
-            sql.push_str(&format!(" AND ({})", rule.sql));
-            params.extend(rule.params);
-        }
-        let rows = self.app.db().query(&sql, &params).await?;
-        Ok(rows
-            .iter()
-            .map(|row| {
-                let rec = crate::store::record_from_row(target, row);
-                (rec.id().to_owned(), rec)
-            })
+        let q = RecordQuery::new(self.app, target)
+            .ids(ids)
+            .gated(&gate, self.scope, "expand")
+            .await?
+            .build();
+        Ok(rows::select(self.app.db().as_ref(), target, &q)
+            .await?
+            .into_iter()
+            .map(|rec| (rec.id().to_owned(), rec))
             .collect())
-    }
-
-    fn compile(
-        &self,
-        c: &Collection,
-        expr: &str,
-        info: &RequestInfo,
-        alias: &str,
-    ) -> Result<CompiledFilter, ServiceError> {
-        self.app
-            .compile_with_params(c, expr, info, alias, true, &Map::new())
-            .map_err(|e| ServiceError::bad_request(e.to_string()))
     }
 }
 

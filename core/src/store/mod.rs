@@ -1,11 +1,11 @@
-//! Reading and writing the system tables and record rows (SQL with bound parameters only;
-//! identifiers come from validated collection and field names).
+//! Every SQL statement of the core: record rows ([`records`]), the collections' rows and
+//! tables, the settings, the migrations history and the system tables. Values are always
+//! bound parameters; identifiers come only from validated collection and field names.
+
+pub(crate) mod records;
 
 use crate::error::AppError;
 use basalt_domain::collection::Collection;
-use basalt_domain::record::Record;
-use basalt_domain::schema::ident;
-use basalt_ports::Database;
 use basalt_ports::db::{Row, SqlValue, Transaction};
 use serde_json::{Map, Value, json};
 
@@ -110,51 +110,5 @@ pub async fn run_statements(
         tracing::debug!(%sql, "ddl");
         tx.execute(sql, &[]).await?;
     }
-    Ok(())
-}
-
-/// Builds a record from a row of its collection's table.
-pub fn record_from_row(c: &Collection, row: &Row) -> Record {
-    Record::from_sql(
-        c,
-        row.columns().iter().map(String::as_str).zip(row.values()),
-    )
-}
-
-/// Inserts a record row (one statement: a failure leaves nothing behind).
-pub async fn insert_record(db: &dyn Database, c: &Collection, r: &Record) -> Result<(), AppError> {
-    let pairs = r.to_sql(c);
-    let cols: Vec<String> = pairs.iter().map(|(n, _)| ident(n)).collect();
-    let marks = vec!["?"; pairs.len()].join(", ");
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({marks})",
-        ident(&c.name),
-        cols.join(", ")
-    );
-    let params: Vec<SqlValue> = pairs.into_iter().map(|(_, v)| v).collect();
-    db.execute(&sql, &params).await?;
-    Ok(())
-}
-
-/// Rewrites a record row; `old_id` is the id it is stored under (one statement).
-pub async fn update_record(
-    db: &dyn Database,
-    c: &Collection,
-    old_id: &str,
-    r: &Record,
-) -> Result<(), AppError> {
-    let pairs = r.to_sql(c);
-    let sets: Vec<String> = pairs
-        .iter()
-        .map(|(n, _)| format!("{} = ?", ident(n)))
-        .collect();
-    let sql = format!(
-        "UPDATE {} SET {} WHERE `id` = ?",
-        ident(&c.name),
-        sets.join(", ")
-    );
-    let mut params: Vec<SqlValue> = pairs.into_iter().map(|(_, v)| v).collect();
-    params.push(old_id.into());
-    db.execute(&sql, &params).await?;
     Ok(())
 }

@@ -1,4 +1,9 @@
-//! The application object: the ports it runs on and the cached collection schema.
+//! [`App`], the facade of the core: the ports it runs on and the state its clones share
+//! (collections cache, hooks, caches, settings, cron, realtime broker). Its public methods
+//! are the library API, grouped by area in this module's files (`records.rs`, ...); each
+//! hands the work to the use-case module of its area.
+
+mod records;
 
 use crate::error::AppError;
 use basalt_domain::datetime::format_datetime;
@@ -112,6 +117,16 @@ impl App {
         value
             .downcast::<T>()
             .unwrap_or_else(|_| Arc::new(T::default()))
+    }
+
+    /// Every hook of the app.
+    pub(crate) fn hooks(&self) -> &Hooks {
+        &self.inner.hooks
+    }
+
+    /// The list totals remembered while nothing was written.
+    pub(crate) fn count_cache(&self) -> &CountCache {
+        &self.inner.counts
     }
 
     /// The settings cache and key (see `crate::settings`).

@@ -1,0 +1,77 @@
+//! The record use cases, one concern a file:
+//!
+//! - `read`: list and view through the API, and the guarded single-record lookup;
+//! - `write`: create and update through the API (rule, auth form checks, save, response);
+//! - `delete`: delete through the API;
+//! - `model`: the write path every save and delete takes (model hooks, transactions,
+//!   realtime after the commit);
+//! - `references`: what a delete does to the records referencing the deleted one;
+//! - `prepare`: generated values, relation checks and password hashing before a write;
+//! - `auth_form`: the auth-record form checks (managers, `oldPassword`);
+//! - `render` and `expand`: records as a client sees them.
+//!
+//! Queries are built with `crate::query` and run by `crate::store::records`.
+
+pub(crate) mod auth_form;
+pub(crate) mod delete;
+pub(crate) mod expand;
+pub(crate) mod model;
+pub(crate) mod prepare;
+pub(crate) mod read;
+pub(crate) mod references;
+pub(crate) mod render;
+pub(crate) mod write;
+
+use crate::App;
+use async_trait::async_trait;
+use basalt_ports::{ListQuery, ListResult, RecordsApi, RequestContext, ServiceError};
+use serde_json::{Map, Value};
+
+#[async_trait]
+impl RecordsApi for App {
+    async fn list_records(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        query: ListQuery,
+    ) -> Result<ListResult, ServiceError> {
+        read::list(self, req, collection, query).await
+    }
+
+    async fn view_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+    ) -> Result<Value, ServiceError> {
+        read::view(self, req, collection, id).await
+    }
+
+    async fn create_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        body: Map<String, Value>,
+    ) -> Result<Value, ServiceError> {
+        write::create(self, req, collection, body).await
+    }
+
+    async fn update_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+        body: Map<String, Value>,
+    ) -> Result<Value, ServiceError> {
+        write::update(self, req, collection, id, body).await
+    }
+
+    async fn delete_record(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+    ) -> Result<(), ServiceError> {
+        delete::delete(self, req, collection, id).await
+    }
+}
