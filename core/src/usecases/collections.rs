@@ -515,7 +515,10 @@ impl CollectionsApi for App {
         if c.is_view() {
             return Err(ServiceError::TruncateView);
         }
-        self.truncate_records(&c).await?;
+        // PocketBase answers any failed truncate with this 400 (the cause is logged)
+        self.truncate_records(&c)
+            .await
+            .map_err(|e| ServiceError::TruncateBlocked(basalt_ports::Cause::new(e)))?;
         Ok(())
     }
 }
