@@ -19,6 +19,8 @@ mod schema;
 pub mod settings;
 mod store;
 mod superuser;
+#[cfg(test)]
+mod test_support;
 mod transaction;
 mod tx;
 mod usecases;

@@ -22,6 +22,9 @@ pub(crate) mod references;
 pub(crate) mod render;
 pub(crate) mod write;
 
+#[cfg(test)]
+mod tests;
+
 use crate::App;
 use async_trait::async_trait;
 use basalt_ports::{ListQuery, ListResult, RecordsApi, RequestContext, ServiceError};

@@ -52,7 +52,27 @@ pub fn collection_from_row(row: &Row) -> Result<Collection, AppError> {
         .map_err(|e| AppError::corrupt(format!("collection {}", row.text("name")), e))
 }
 
-fn collection_params(c: &Collection) -> Vec<SqlValue> {
+/// The columns of a `_collections` row, in the order of [`collection_params`].
+#[cfg(test)]
+pub(crate) const COLLECTION_COLUMNS: [&str; 14] = [
+    "id",
+    "system",
+    "type",
+    "name",
+    "fields",
+    "indexes",
+    "listRule",
+    "viewRule",
+    "createRule",
+    "updateRule",
+    "deleteRule",
+    "options",
+    "created",
+    "updated",
+];
+
+/// The values of `c`'s `_collections` row.
+pub(crate) fn collection_params(c: &Collection) -> Vec<SqlValue> {
     let rule = |r: &Option<String>| r.clone().map_or(SqlValue::Null, SqlValue::Text);
     let fields = serde_json::to_string(&c.fields).unwrap_or_else(|_| "[]".into());
     let indexes = serde_json::to_string(&c.indexes).unwrap_or_else(|_| "[]".into());
