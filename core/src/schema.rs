@@ -3,11 +3,10 @@
 
 use crate::App;
 use crate::error::AppError;
+use crate::store::collections as store;
 use basalt_domain::collection::Collection;
-use basalt_ports::db::{Row, Transaction};
+use basalt_ports::db::Transaction;
 use std::sync::Arc;
-
-const COLLECTIONS_SQL: &str = "SELECT * FROM `_collections` ORDER BY `created`, `rowid`";
 
 impl App {
     /// Every collection, as last loaded.
@@ -32,8 +31,9 @@ impl App {
 
     /// Reloads the collections cache from `_collections`.
     pub async fn reload_collections(&self) -> Result<(), AppError> {
-        let rows = self.db().query(COLLECTIONS_SQL, &[]).await?;
-        self.set_collections(&rows)
+        let list = store::load(self.db().as_ref()).await?;
+        self.set_collections(list);
+        Ok(())
     }
 
     /// Reloads the collections cache from inside a transaction (sees its uncommitted rows).
@@ -41,15 +41,12 @@ impl App {
         &self,
         tx: &mut dyn Transaction,
     ) -> Result<(), AppError> {
-        let rows = tx.query(COLLECTIONS_SQL, &[]).await?;
-        self.set_collections(&rows)
+        let list = store::load_in(tx).await?;
+        self.set_collections(list);
+        Ok(())
     }
 
-    fn set_collections(&self, rows: &[Row]) -> Result<(), AppError> {
-        let mut list = Vec::with_capacity(rows.len());
-        for row in rows {
-            list.push(crate::store::collection_from_row(row)?);
-        }
+    fn set_collections(&self, list: Vec<Collection>) {
         if let Ok(mut guard) = self.inner.collections.write() {
             *guard = CollectionsCache {
                 shared: list.iter().cloned().map(Arc::new).collect(),
@@ -59,7 +56,6 @@ impl App {
         if let Some(tx) = &self.tx {
             tx.mark_schema_changed();
         }
-        Ok(())
     }
 }
 

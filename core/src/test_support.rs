@@ -19,11 +19,11 @@ pub(crate) fn collection(value: Value) -> Collection {
 
 /// The `_collections` row of `c`.
 fn collection_row(c: &Collection) -> Row {
-    let cols: Arc<[String]> = crate::store::COLLECTION_COLUMNS
+    let cols: Arc<[String]> = crate::store::collections::COLLECTION_COLUMNS
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-    Row::new(cols, crate::store::collection_params(c))
+    Row::new(cols, crate::store::collections::collection_params(c))
 }
 
 /// Rows with these columns.

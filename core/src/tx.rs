@@ -2,6 +2,7 @@
 //! transaction, and `begin` inside it opens a SAVEPOINT, so code written for the plain app
 //! (which begins its own transactions) runs unchanged inside `run_in_transaction`.
 
+use crate::store::savepoints;
 use async_trait::async_trait;
 use basalt_ports::db::{DbError, ExecResult, Row, SqlValue};
 use basalt_ports::hook::BoxFuture;
@@ -80,8 +81,7 @@ impl TxShared {
             .map(|mut l| std::mem::take(&mut *l))
             .unwrap_or_default();
         for name in abandoned.iter().rev() {
-            tx.execute(&format!("ROLLBACK TO {name}"), &[]).await?;
-            tx.execute(&format!("RELEASE {name}"), &[]).await?;
+            savepoints::roll_back(tx.as_mut(), name).await?;
         }
         Ok(Guard(guard))
     }
@@ -112,8 +112,7 @@ impl Database for TxDatabase {
     async fn begin(&self) -> Result<Box<dyn Transaction>, DbError> {
         let n = self.0.savepoints.fetch_add(1, Ordering::Relaxed) + 1;
         let name = format!("basalt_sp_{n}");
-        let sql = format!("SAVEPOINT {name}");
-        self.0.lock().await?.tx()?.execute(&sql, &[]).await?;
+        savepoints::open(self.0.lock().await?.tx()?.as_mut(), &name).await?;
         Ok(Box::new(Savepoint {
             shared: self.0.clone(),
             name,
@@ -141,19 +140,13 @@ impl Transaction for Savepoint {
 
     async fn commit(mut self: Box<Self>) -> Result<(), DbError> {
         self.open = false;
-        let sql = format!("RELEASE {}", self.name);
-        self.shared.lock().await?.tx()?.execute(&sql, &[]).await?;
-        Ok(())
+        savepoints::release(self.shared.lock().await?.tx()?.as_mut(), &self.name).await
     }
 
     async fn rollback(mut self: Box<Self>) -> Result<(), DbError> {
         self.open = false;
-        let name = &self.name;
         let mut guard = self.shared.lock().await?;
-        let tx = guard.tx()?;
-        tx.execute(&format!("ROLLBACK TO {name}"), &[]).await?;
-        tx.execute(&format!("RELEASE {name}"), &[]).await?;
-        Ok(())
+        savepoints::roll_back(guard.tx()?.as_mut(), &self.name).await
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::App;
 use crate::error::AppError;
 use crate::hooks::AppEvent;
+use crate::store::system;
 use crate::usecases::SaveError;
 use basalt_domain::collection::Collection;
 use basalt_ports::ServiceError;
@@ -10,13 +11,6 @@ use serde_json::Value;
 use std::sync::{Arc, Mutex};
 
 const DEFAULT_COLLECTIONS: &str = include_str!("default_collections.json");
-
-const SYSTEM_TABLES: [&str; 4] = [
-    "CREATE TABLE IF NOT EXISTS `_params` (`id` TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL, `value` JSON DEFAULT NULL, `created` TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL, `updated` TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS `_collections` (`id` TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL, `system` BOOLEAN DEFAULT FALSE NOT NULL, `type` TEXT DEFAULT 'base' NOT NULL, `name` TEXT UNIQUE NOT NULL, `fields` JSON DEFAULT '[]' NOT NULL, `indexes` JSON DEFAULT '[]' NOT NULL, `listRule` TEXT DEFAULT NULL, `viewRule` TEXT DEFAULT NULL, `createRule` TEXT DEFAULT NULL, `updateRule` TEXT DEFAULT NULL, `deleteRule` TEXT DEFAULT NULL, `options` JSON DEFAULT '{}' NOT NULL, `created` TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL, `updated` TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS `idx__collections_type` ON `_collections` (`type`)",
-    "CREATE TABLE IF NOT EXISTS `_migrations` (`file` VARCHAR(255) PRIMARY KEY NOT NULL, `applied` INTEGER NOT NULL)",
-];
 
 /// The migration name recorded for the initial schema (PocketBase's own).
 pub(crate) const INIT_MIGRATION: &str = "1640988000_init.go";
@@ -59,16 +53,8 @@ impl App {
 
     async fn bootstrap_data(&self) -> Result<(), AppError> {
         let mut tx = self.db().begin().await?;
-        for sql in SYSTEM_TABLES {
-            tx.execute(sql, &[]).await?;
-        }
-        let applied = tx
-            .query(
-                "SELECT `file` FROM `_migrations` WHERE `file` = ?",
-                &[INIT_MIGRATION.into()],
-            )
-            .await?;
-        if applied.is_empty() {
+        system::create_tables(tx.as_mut()).await?;
+        if !system::has_migration(tx.as_mut(), INIT_MIGRATION).await? {
             let defaults: Vec<Value> = serde_json::from_str(DEFAULT_COLLECTIONS)
                 .map_err(|e| AppError::corrupt("default collections", e))?;
             for json in defaults {
@@ -83,11 +69,8 @@ impl App {
                 // Each default collection must be visible to the next one's validation.
                 self.reload_collections_in(tx.as_mut()).await?;
             }
-            tx.execute(
-                "INSERT INTO `_migrations` (`file`, `applied`) VALUES (?, ?)",
-                &[INIT_MIGRATION.into(), (self.now_secs() * 1_000_000).into()],
-            )
-            .await?;
+            let applied = self.now_secs() * 1_000_000;
+            system::record_migration(tx.as_mut(), INIT_MIGRATION, applied).await?;
         }
         tx.commit().await?;
         self.reload_collections().await?;

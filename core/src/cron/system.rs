@@ -9,6 +9,7 @@
 use super::Cron;
 use crate::App;
 use crate::error::AppError;
+use crate::store::system as store;
 use basalt_domain::datetime::format_datetime;
 use basalt_ports::{Clock, Database};
 use serde_json::{Map, Value};
@@ -49,15 +50,19 @@ where
 /// PocketBase's nightly job: truncate both WALs, then `PRAGMA optimize` on the main database.
 /// Failures are logged as warnings.
 async fn optimize(data: &Arc<dyn Database>, aux: &Arc<dyn Database>) {
-    let mut steps = vec![("main", data, "PRAGMA wal_checkpoint(TRUNCATE)")];
-    if !Arc::ptr_eq(data, aux) {
-        steps.push(("auxiliary", aux, "PRAGMA wal_checkpoint(TRUNCATE)"));
+    let warn = |db: &str, step: &str, e: basalt_ports::DbError| {
+        tracing::warn!(db, step, error = %e, "periodic database maintenance failed");
+    };
+    if let Err(e) = store::checkpoint(data.as_ref()).await {
+        warn("main", "checkpoint", e);
     }
-    steps.push(("main", data, "PRAGMA optimize"));
-    for (db_name, db, sql) in steps {
-        if let Err(e) = db.execute(sql, &[]).await {
-            tracing::warn!(db = db_name, sql, error = %e, "periodic database maintenance failed");
-        }
+    if !Arc::ptr_eq(data, aux)
+        && let Err(e) = store::checkpoint(aux.as_ref()).await
+    {
+        warn("auxiliary", "checkpoint", e);
+    }
+    if let Err(e) = store::optimize(data.as_ref()).await {
+        warn("main", "optimize", e);
     }
 }
 

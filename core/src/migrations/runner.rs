@@ -5,9 +5,7 @@ use super::is_system_migration;
 use super::list::MigrationsList;
 use crate::App;
 use crate::error::{AppError, MigrationError};
-use basalt_ports::db::SqlValue;
-
-const TABLE_SQL: &str = "CREATE TABLE IF NOT EXISTS `_migrations` (`file` VARCHAR(255) PRIMARY KEY NOT NULL, `applied` INTEGER NOT NULL)";
+use crate::store::migrations as history;
 
 /// Runs a [`MigrationsList`] on an app. Each migration runs in a transaction of its own
 /// together with its `_migrations` row, so a failing one leaves nothing behind, stops the
@@ -58,19 +56,14 @@ impl Runner {
                 .app
                 .run_in_transaction(|tx| async move {
                     // Checked again in the transaction: another process may have won.
-                    if is_applied(&tx, &file).await? {
+                    if history::contains(tx.db().as_ref(), &file).await? {
                         return Ok(false);
                     }
                     if let Some(up) = up {
                         up(tx.clone()).await?;
                     }
                     let applied = tx.now_datetime().timestamp_micros();
-                    tx.db()
-                        .execute(
-                            "INSERT INTO `_migrations` (`file`, `applied`) VALUES (?, ?)",
-                            &[file.into(), applied.into()],
-                        )
-                        .await?;
+                    history::insert(tx.db().as_ref(), &file, applied).await?;
                     Ok(true)
                 })
                 .await;
@@ -115,9 +108,7 @@ impl Runner {
                     if let Some(down) = down {
                         down(tx.clone()).await?;
                     }
-                    tx.db()
-                        .execute("DELETE FROM `_migrations` WHERE `file` = ?", &[name.into()])
-                        .await?;
+                    history::delete(tx.db().as_ref(), &name).await?;
                     Ok(())
                 })
                 .await;
@@ -144,22 +135,12 @@ impl Runner {
         let list = &self.list;
         self.app
             .run_in_transaction(|tx| async move {
-                let rows = tx
-                    .db()
-                    .query("SELECT `file` FROM `_migrations` ORDER BY `file`", &[])
-                    .await?;
                 let mut removed = Vec::new();
-                for row in rows {
-                    let file = row.text("file").to_owned();
+                for file in history::files(tx.db().as_ref()).await? {
                     if is_system_migration(&file) || list.get(&file).is_some() {
                         continue;
                     }
-                    tx.db()
-                        .execute(
-                            "DELETE FROM `_migrations` WHERE `file` = ?",
-                            &[file.clone().into()],
-                        )
-                        .await?;
+                    history::delete(tx.db().as_ref(), &file).await?;
                     removed.push(file);
                 }
                 Ok(removed)
@@ -176,51 +157,22 @@ impl Runner {
     }
 
     async fn init_table(&self) -> Result<(), AppError> {
-        self.app.db().execute(TABLE_SQL, &[]).await?;
-        Ok(())
+        Ok(history::ensure_table(self.app.db().as_ref()).await?)
     }
 
     async fn applied_files(&self) -> Result<Vec<String>, AppError> {
-        let rows = self
-            .app
-            .db()
-            .query("SELECT `file` FROM `_migrations`", &[])
-            .await?;
-        Ok(rows.iter().map(|r| r.text("file").to_owned()).collect())
+        Ok(history::files(self.app.db().as_ref()).await?)
     }
 
     /// Up to `n` applied migrations of this list (system ones excluded), most recent first.
     async fn last_applied(&self, n: usize) -> Result<Vec<String>, AppError> {
-        let names: Vec<SqlValue> = self
+        let names: Vec<&str> = self
             .list
             .items()
             .iter()
             .filter(|m| !is_system_migration(&m.file))
-            .map(|m| m.file.clone().into())
+            .map(|m| m.file.as_str())
             .collect();
-        if names.is_empty() || n == 0 {
-            return Ok(Vec::new());
-        }
-        let marks = vec!["?"; names.len()].join(", ");
-        let limit = i64::try_from(n).unwrap_or(i64::MAX);
-        // `applied` in seconds (older PocketBase) and microseconds compare alike when
-        // padded to 16 digits, as PocketBase orders them.
-        let sql = format!(
-            "SELECT `file` FROM `_migrations` WHERE `applied` IS NOT NULL AND `file` IN ({marks}) \
-             ORDER BY substr(`applied`||'0000000000000000', 0, 17) DESC, `file` DESC LIMIT {limit}"
-        );
-        let rows = self.app.db().query(&sql, &names).await?;
-        Ok(rows.iter().map(|r| r.text("file").to_owned()).collect())
+        Ok(history::last_applied(self.app.db().as_ref(), &names, n).await?)
     }
-}
-
-async fn is_applied(app: &App, file: &str) -> Result<bool, AppError> {
-    let rows = app
-        .db()
-        .query(
-            "SELECT 1 AS `x` FROM `_migrations` WHERE `file` = ? LIMIT 1",
-            &[file.into()],
-        )
-        .await?;
-    Ok(!rows.is_empty())
 }

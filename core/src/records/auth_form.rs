@@ -1,53 +1,10 @@
 //! The checks PocketBase's record form makes on auth records: only managers (superusers, or
-//! callers passing the collection's `manageRule`) may change `verified` or, on update,
-//! `email`; anyone else changing a password must give the current one as `oldPassword`.
+//! callers passing the collection's `manageRule`, see `access`) may change `verified` or,
+//! on update, `email`; anyone else changing a password must give the current one as
+//! `oldPassword`.
 
-use super::write::create_rule_passes;
-use crate::App;
-use crate::query::{Gate, RecordQuery, RequestScope, manage_rule};
-use crate::store::records as rows;
-use basalt_domain::collection::Collection;
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::record::{AuthInput, Record};
-use basalt_ports::ServiceError;
-
-/// Whether the caller of `scope` manages the auth record about to be created: a superuser,
-/// or one passing the manage rule against the record as it would be stored.
-pub(crate) async fn manages_new(
-    app: &App,
-    c: &Collection,
-    record: &Record,
-    scope: &mut RequestScope<'_>,
-) -> Result<bool, ServiceError> {
-    if scope.auth().is_superuser() {
-        return Ok(true);
-    }
-    match manage_rule(c, scope.auth()) {
-        Some(rule) => create_rule_passes(app, c, record, &Gate::Expr(rule), scope).await,
-        None => Ok(false),
-    }
-}
-
-/// Whether the caller of `scope` manages the stored auth record `id`.
-pub(crate) async fn manages_stored(
-    app: &App,
-    c: &Collection,
-    id: &str,
-    scope: &mut RequestScope<'_>,
-) -> Result<bool, ServiceError> {
-    if scope.auth().is_superuser() {
-        return Ok(true);
-    }
-    let Some(rule) = manage_rule(c, scope.auth()) else {
-        return Ok(false);
-    };
-    let q = RecordQuery::new(app, c)
-        .id(id)
-        .gated(&Gate::Expr(rule), scope, "default")
-        .await?
-        .build();
-    Ok(rows::exists(app.db().as_ref(), &q).await?)
-}
 
 /// The form errors of an auth record create (`original: None`) or update.
 pub(crate) async fn auth_form_errors(

@@ -10,7 +10,8 @@
 //! only logged; a record gets an `expand` object (possibly empty) as soon as one path through
 //! its level succeeds.
 
-use super::render::{enrich_records, managed_ids, visibility};
+use super::access::managed_ids;
+use super::shown::{enrich_records, visibility};
 use crate::App;
 use crate::query::{Gate, RecordQuery, RequestScope, gate};
 use crate::schema::CollectionRef;

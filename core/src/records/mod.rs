@@ -7,11 +7,13 @@
 //!   realtime after the commit);
 //! - `references`: what a delete does to the records referencing the deleted one;
 //! - `prepare`: generated values, relation checks and password hashing before a write;
-//! - `auth_form`: the auth-record form checks (managers, `oldPassword`);
-//! - `render` and `expand`: records as a client sees them.
+//! - `access`: the create rule on a record not stored yet, and the manage rule;
+//! - `auth_form`: the auth-record form checks (`verified`, `email`, `oldPassword`);
+//! - `render`, `expand` and `shown`: records as a client sees them.
 //!
 //! Queries are built with `crate::query` and run by `crate::store::records`.
 
+pub(crate) mod access;
 pub(crate) mod auth_form;
 pub(crate) mod delete;
 pub(crate) mod expand;
@@ -20,6 +22,7 @@ pub(crate) mod prepare;
 pub(crate) mod read;
 pub(crate) mod references;
 pub(crate) mod render;
+pub(crate) mod shown;
 pub(crate) mod write;
 
 #[cfg(test)]

@@ -65,6 +65,14 @@ pub(crate) fn save<'a>(
     })
 }
 
+/// [`save`] without validation (PocketBase's `SaveNoValidate`).
+pub(crate) fn save_unchecked<'a>(
+    app: &'a App,
+    record: &'a mut Record,
+) -> BoxFuture<'a, Result<(), AppError>> {
+    save(app, record, Checks::Skip)
+}
+
 /// Deletes `record` through the model hooks (and the relation delete semantics). Boxed: the
 /// cascade of `references` deletes again from inside this chain.
 pub(crate) fn delete<'a>(
@@ -291,7 +299,11 @@ async fn delete_row(e: &mut RecordEvent) -> Result<(), ServiceError> {
     if !rows::delete(app.db().as_ref(), &e.collection, &id).await? {
         return Err(AppError::NotFound(format!("record {id:?}")).into());
     }
-    references::on_delete(&app, &e.collection, &id).await?;
+    let writes = references::Writes {
+        delete,
+        save_unchecked,
+    };
+    references::on_delete(&app, &e.collection, &id, writes).await?;
     let c = e.collection.clone();
     app.after_commit(Box::new(move || {
         Box::pin(async move { outer.realtime_deliver_delete(&c, &id, pending).await })

@@ -8,7 +8,6 @@
 //! validation (model hooks, realtime and `updated` as for any update). API rules do not
 //! apply: the delete was already allowed.
 
-use super::model::{self, Checks};
 use crate::App;
 use crate::error::AppError;
 use crate::query::RecordQuery;
@@ -17,14 +16,33 @@ use basalt_domain::collection::Collection;
 use basalt_domain::field::RelationOptions;
 use basalt_domain::query::relation_ids;
 use basalt_domain::record::Record;
+use basalt_ports::hook::BoxFuture;
 use serde_json::Value;
 use std::collections::HashSet;
 
 /// Referencing records loaded at a time.
 const BATCH: i64 = 4000;
 
+/// A record write of the write path (which calls this module, so it hands its writes in).
+pub(crate) type Write = for<'a> fn(&'a App, &'a mut Record) -> BoxFuture<'a, Result<(), AppError>>;
+
+/// The writes a delete's references need: deleting a record (with its own references), and
+/// saving one without validation.
+#[derive(Clone, Copy)]
+pub(crate) struct Writes {
+    /// Deletes a record through the model hooks.
+    pub(crate) delete: Write,
+    /// Saves a record through the model hooks, without validation.
+    pub(crate) save_unchecked: Write,
+}
+
 /// Handles the records referencing record `id` of `c`, just deleted on `app` (transactional).
-pub(crate) async fn on_delete(app: &App, c: &Collection, id: &str) -> Result<(), AppError> {
+pub(crate) async fn on_delete(
+    app: &App,
+    c: &Collection,
+    id: &str,
+    writes: Writes,
+) -> Result<(), AppError> {
     let mut referencing: Vec<_> = app
         .collections()
         .iter()
@@ -35,23 +53,35 @@ pub(crate) async fn on_delete(app: &App, c: &Collection, id: &str) -> Result<(),
     for other in &referencing {
         for (field, opts) in other.relations_to(&c.id) {
             let same = other.id == c.id;
-            unlink_all(app, other, &field.name, opts, id, same).await?;
+            let reference = Reference {
+                collection: other,
+                field: &field.name,
+                opts,
+            };
+            unlink_all(app, &reference, id, same, writes).await?;
         }
     }
     Ok(())
 }
 
-/// Takes `id` out of relation `field` of every record of `c` holding it, a batch at a time
+/// One relation field pointing at the deleted record's collection.
+struct Reference<'c> {
+    collection: &'c Collection,
+    field: &'c str,
+    opts: &'c RelationOptions,
+}
+
+/// Takes `id` out of the relation of every record holding it, a batch at a time
 /// until none is left (a record of the deleted one's own collection never counts itself).
 async fn unlink_all(
     app: &App,
-    c: &Collection,
-    field: &str,
-    opts: &RelationOptions,
+    reference: &Reference<'_>,
     id: &str,
     same_collection: bool,
+    writes: Writes,
 ) -> Result<(), AppError> {
-    let multiple = opts.max_select > 1;
+    let (c, field) = (reference.collection, reference.field);
+    let multiple = reference.opts.max_select > 1;
     let mut done: HashSet<String> = HashSet::new();
     loop {
         let mut q = RecordQuery::new(app, c).referencing(field, multiple, id);
@@ -70,7 +100,7 @@ async fn unlink_all(
             return Ok(());
         }
         for record in fresh {
-            unlink(app, c, record, field, opts, multiple, id).await?;
+            unlink(app, reference, record, id, writes).await?;
         }
         if total < BATCH {
             return Ok(());
@@ -78,23 +108,22 @@ async fn unlink_all(
     }
 }
 
-/// Takes `id` out of `record`'s relation `field`: deletes it (cascade, nothing left),
+/// Takes `id` out of `record`'s relation: deletes it (cascade, nothing left),
 /// refuses (required, nothing left) or saves it without validation.
 async fn unlink(
     app: &App,
-    c: &Collection,
+    reference: &Reference<'_>,
     mut record: Record,
-    field: &str,
-    opts: &RelationOptions,
-    multiple: bool,
     id: &str,
+    writes: Writes,
 ) -> Result<(), AppError> {
+    let (field, opts) = (reference.field, reference.opts);
     let mut ids = relation_ids(record.get(field));
     if let Some(at) = ids.iter().position(|x| x == id) {
         ids.remove(at);
     }
     if ids.is_empty() && opts.cascade_delete {
-        return match model::delete(app, &mut record).await {
+        return match (writes.delete)(app, &mut record).await {
             // already gone through another path of the same cascade
             Ok(()) | Err(AppError::NotFound(_)) => Ok(()),
             Err(e) => Err(e),
@@ -103,14 +132,14 @@ async fn unlink(
     if ids.is_empty() && opts.required {
         return Err(AppError::RequiredReference {
             record: record.id().to_owned(),
-            collection: c.name.clone(),
+            collection: reference.collection.name.clone(),
         });
     }
-    let value = if multiple {
+    let value = if opts.max_select > 1 {
         Value::from(ids)
     } else {
         Value::from(ids.into_iter().next().unwrap_or_default())
     };
     record.set(field, value);
-    model::save(app, &mut record, Checks::Skip).await
+    (writes.save_unchecked)(app, &mut record).await
 }

@@ -4,14 +4,14 @@
 //! as it would be stored; update: the lookup's 404), the auth-record form checks, the
 //! password confirmation, then saves through the model hooks and renders the response.
 
-use super::auth_form::{auth_form_errors, manages_new, manages_stored};
+use super::access::{create_rule_passes, manages_new, manages_stored};
+use super::auth_form::auth_form_errors;
 use super::model::{self, Checks};
 use super::read::{collection, find_guarded, respond_with_record};
 use crate::App;
 use crate::error::AppError;
 use crate::hooks::RecordRequestEvent;
-use crate::query::{Gate, RecordQuery, RequestScope, gate};
-use crate::store::records as rows;
+use crate::query::{RequestScope, gate};
 use basalt_domain::collection::Collection;
 use basalt_domain::error::ValidationErrors;
 use basalt_domain::record::{AuthInput, Record};
@@ -80,25 +80,6 @@ pub(crate) async fn update(
         })
         .await?;
     Ok(event.response.unwrap_or(Value::Null))
-}
-
-/// Whether the record about to be created passes the create rule `gate`: the rule runs
-/// against a one-row CTE of its values, as PocketBase does.
-pub(crate) async fn create_rule_passes(
-    app: &App,
-    c: &Collection,
-    record: &Record,
-    gate: &Gate,
-    scope: &mut RequestScope<'_>,
-) -> Result<bool, ServiceError> {
-    if *gate == Gate::Allow {
-        return Ok(true);
-    }
-    let q = RecordQuery::of_values(app, c, record)
-        .gated(gate, scope, "default")
-        .await?
-        .build();
-    Ok(rows::exists(app.db().as_ref(), &q).await?)
 }
 
 /// The default action of `on_record_create_request`: the create rule (against the record

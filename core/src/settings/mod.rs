@@ -22,8 +22,8 @@
 //! # Ok(()) }
 //! ```
 
+mod codec;
 mod crypto;
-mod store;
 
 pub use basalt_domain::settings::{
     BackupsConfig, BatchConfig, LoadError, LogsConfig, MetaConfig, RateLimitRule, RateLimitsConfig,
@@ -33,6 +33,8 @@ pub use crypto::{CryptoError, EncryptionKey};
 
 use crate::App;
 use crate::error::AppError;
+use crate::store::params;
+use codec::SETTINGS_PARAM;
 use secrecy::SecretString;
 use serde_json::Value;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
@@ -145,8 +147,9 @@ impl App {
     }
 
     async fn store_settings(&self, settings: &Settings) -> Result<(), AppError> {
-        let value = store::encode(settings, self.encryption_key())?;
-        store::write(self.db().as_ref(), value, self.now()).await
+        let value = codec::encode(settings, self.encryption_key())?;
+        params::write(self.db().as_ref(), SETTINGS_PARAM, value, self.now()).await?;
+        Ok(())
     }
 
     /// Loads the stored settings into the cache (start-up): the defaults are written when
@@ -155,13 +158,13 @@ impl App {
     pub(crate) async fn load_settings(&self) -> Result<(), AppError> {
         let _one_at_a_time = self.settings_state().save.lock().await;
         let key = self.encryption_key();
-        let Some(value) = store::read(self.db().as_ref()).await? else {
+        let Some(value) = params::read(self.db().as_ref(), SETTINGS_PARAM).await? else {
             let defaults = Settings::default();
             self.store_settings(&defaults).await?;
             self.replace_settings(defaults);
             return Ok(());
         };
-        let decoded = store::decode(&value, key)?;
+        let decoded = codec::decode(&value, key)?;
         if decoded.plain && key.is_some() {
             self.store_settings(&decoded.settings).await?;
             tracing::info!("the stored settings are now encrypted");

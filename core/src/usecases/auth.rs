@@ -8,7 +8,7 @@ use crate::hooks::{
     RecordAuthRefreshRequestEvent, RecordAuthRequestEvent, RecordAuthWithPasswordRequestEvent,
 };
 use crate::query::RecordQuery;
-use crate::records::render::{enrich_records, visibility};
+use crate::records::shown::{enrich_records, visibility};
 use crate::schema::CollectionRef;
 use crate::store::records as rows;
 use async_trait::async_trait;

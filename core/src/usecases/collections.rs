@@ -6,11 +6,11 @@ use crate::App;
 use crate::error::AppError;
 use crate::query::require_superuser;
 use crate::records::read::{page_bounds, total_pages};
-use crate::store;
+use crate::store::collections as store;
 use async_trait::async_trait;
 use basalt_domain::collection::{
     Collection, CollectionType, ValidateContext, default_collection_id, ensure_system_fields,
-    index_parts, merge_json, scaffold_json, scaffolds, validate_collection, validate_rules,
+    merge_json, scaffold_json, scaffolds, validate_collection, validate_rules,
 };
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::schema;
@@ -88,15 +88,9 @@ impl App {
         except_id: &str,
     ) -> Result<ValidateContext, AppError> {
         let collections = self.collections();
-        let rows = tx
-            .query(
-                "SELECT `name` FROM sqlite_master WHERE `type` IN ('table', 'view')",
-                &[],
-            )
-            .await?;
-        let internal_tables = rows
-            .iter()
-            .map(|r| r.text("name").to_owned())
+        let internal_tables = store::table_names(tx)
+            .await?
+            .into_iter()
             .filter(|n| !collections.iter().any(|c| c.name.eq_ignore_ascii_case(n)))
             .collect();
         Ok(ValidateContext {
@@ -127,7 +121,7 @@ impl App {
             }
         }
         ensure_system_fields(&mut c);
-        normalize_indexes(&mut c);
+        c.normalize_indexes();
         if c.is_auth() {
             for key in TOKEN_KEYS {
                 let entry = c.options.entry(key).or_insert_with(|| json!({}));
@@ -211,8 +205,8 @@ impl App {
             return Err(SaveError::Invalid(errs));
         }
         match original {
-            None => store::insert_collection(tx, &c).await?,
-            Some(_) => store::update_collection(tx, &c).await?,
+            None => store::insert(tx, &c).await?,
+            Some(_) => store::update(tx, &c).await?,
         }
         Ok(c)
     }
@@ -251,11 +245,7 @@ impl App {
             return Err(ServiceError::CollectionReferenced(referencing));
         }
         store::run_statements(tx, &schema::drop_statements(c)).await?;
-        tx.execute(
-            "DELETE FROM `_collections` WHERE `id` = ?",
-            &[c.id.clone().into()],
-        )
-        .await?;
+        store::delete(tx, &c.id).await?;
         Ok(())
     }
 
@@ -269,26 +259,6 @@ impl App {
 fn is_select(query: &str) -> bool {
     let q = query.trim().trim_end_matches(';');
     q.len() > 6 && q[..6].eq_ignore_ascii_case("select") && !q.contains(';')
-}
-
-/// Points every index at the collection's current table (after a rename, or a scaffold's
-/// table-less sample); indexes already on the right table are kept as written.
-fn normalize_indexes(c: &mut Collection) {
-    c.indexes = c
-        .indexes
-        .iter()
-        .map(|idx| match index_parts(idx) {
-            Some(p) if p.table != c.name => format!(
-                "CREATE {}INDEX `{}` ON `{}` ({}){}",
-                if p.unique { "UNIQUE " } else { "" },
-                p.name,
-                c.name,
-                p.columns,
-                p.where_clause.map(|w| format!(" {w}")).unwrap_or_default()
-            ),
-            _ => idx.clone(),
-        })
-        .collect();
 }
 
 impl App {
@@ -406,11 +376,7 @@ impl App {
                 .collect();
             for c in missing {
                 store::run_statements(tx.as_mut(), &schema::drop_statements(&c)).await?;
-                tx.execute(
-                    "DELETE FROM `_collections` WHERE `id` = ?",
-                    &[c.id.clone().into()],
-                )
-                .await?;
+                store::delete(tx.as_mut(), &c.id).await?;
             }
         }
         self.reload_collections_in(tx.as_mut()).await?;

@@ -2,36 +2,25 @@
 
 use basalt_domain::collection::{Collection, default_field_id};
 use basalt_domain::field::Field;
-use basalt_domain::schema::ident;
 use basalt_ports::db::Transaction;
 use serde_json::json;
 
-/// Creates the view under a probe name inside `tx`, reads its columns and declared types,
-/// and maps them to fields (`id` becomes the text primary key; TEXT → text, NUMERIC/INTEGER/
+/// Reads the result columns and declared types of the view query inside `tx`, and maps
+/// them to fields (`id` becomes the text primary key; TEXT → text, NUMERIC/INTEGER/
 /// REAL → number, BOOLEAN → bool, anything else → json). Fields the collection already has
 /// keep their id. Returns SQLite's error text when the query is invalid.
 pub(crate) async fn infer_view_fields(
     tx: &mut dyn Transaction,
     c: &Collection,
 ) -> Result<Vec<Field>, String> {
-    let probe = ident("_basalt_view_probe");
-    let sql = format!("CREATE TEMP VIEW {probe} AS {}", c.view_query());
-    tx.execute(&sql, &[]).await.map_err(|e| e.to_string())?;
-    let columns = tx
-        .query(&format!("PRAGMA table_info({probe})"), &[])
-        .await
-        .map_err(|e| e.to_string());
-    tx.execute(&format!("DROP VIEW IF EXISTS temp.{probe}"), &[])
-        .await
-        .map_err(|e| e.to_string())?;
-    let columns = columns?;
-    if !columns.iter().any(|r| r.text("name") == "id") {
+    let columns = crate::store::collections::view_columns(tx, c.view_query()).await?;
+    if !columns.iter().any(|(name, _)| name == "id") {
         return Err("missing required id column (you can use `(ROW_NUMBER() OVER()) as id` if you don't have one).".into());
     }
     let mut fields = Vec::with_capacity(columns.len());
-    for col in &columns {
-        let name = col.text("name");
-        let decl = col.text("type").to_uppercase();
+    for (name, decl) in &columns {
+        let name = name.as_str();
+        let decl = decl.to_uppercase();
         let value = if name == "id" {
             json!({"name": "id", "type": "text", "system": true, "primaryKey": true, "required": true, "pattern": "^[a-z0-9]+$"})
         } else {

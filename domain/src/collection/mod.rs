@@ -1,16 +1,15 @@
 //! Collections: the schema of a table of records (`base`, `auth` or `view`), its API rules,
 //! indexes and type-specific options, with PocketBase's JSON shape.
 
+mod index;
 mod json;
 mod scaffold;
 mod validate;
 
 pub use json::merge_json;
 pub use scaffold::{ensure_system_fields, scaffold_json, scaffolds};
-pub use validate::{
-    IndexParts, ValidateContext, has_single_column_unique_index, index_parts, validate_collection,
-    validate_rules,
-};
+pub use index::{IndexParts, has_single_column_unique_index, index_parts};
+pub use validate::{ValidateContext, validate_collection, validate_rules};
 
 use crate::field::{Field, FieldKind, RelationOptions};
 use serde_json::{Map, Value};
@@ -121,6 +120,24 @@ impl Collection {
             FieldKind::Relation(opts) if opts.collection_id == target_id => Some((f, opts)),
             _ => None,
         })
+    }
+
+    /// Points every index at the collection's current table (after a rename, or a
+    /// scaffold's table-less sample); indexes already on the right table are kept as written.
+    pub fn normalize_indexes(&mut self) {
+        let table = self.name.clone();
+        for idx in &mut self.indexes {
+            if let Some(p) = index::index_parts(idx).filter(|p| p.table != table) {
+                *idx = format!(
+                    "CREATE {}INDEX `{}` ON `{}` ({}){}",
+                    if p.unique { "UNIQUE " } else { "" },
+                    p.name,
+                    table,
+                    p.columns,
+                    p.where_clause.map(|w| format!(" {w}")).unwrap_or_default()
+                );
+            }
+        }
     }
 
     /// True when a relation field of this collection points at collection `target_id`.

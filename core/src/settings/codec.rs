@@ -1,44 +1,15 @@
-//! The `_params` row the settings live in (id `settings`, as PocketBase keeps them), and its
-//! `value`: the stored JSON, or that JSON encrypted when a key is configured.
+//! The `value` of the `_params` row the settings live in (id `settings`, as PocketBase keeps
+//! them): the stored JSON, or that JSON encrypted when a key is configured. The row itself
+//! is read and written by `crate::store::params`.
 
 use super::Settings;
 use super::crypto::EncryptionKey;
 use crate::error::AppError;
-use basalt_ports::Database;
-use basalt_ports::db::SqlValue;
 use secrecy::zeroize::Zeroizing;
 use serde_json::Value;
 
 /// The `_params` id of the settings row.
 pub(crate) const SETTINGS_PARAM: &str = "settings";
-
-/// The stored `value`, when the row exists and holds something.
-pub(crate) async fn read(db: &dyn Database) -> Result<Option<Vec<u8>>, AppError> {
-    let rows = db
-        .query(
-            "SELECT `value` FROM `_params` WHERE `id` = ?",
-            &[SETTINGS_PARAM.into()],
-        )
-        .await?;
-    let value = match rows.first().and_then(|r| r.get("value")) {
-        // PocketBase writes the plain JSON as a BLOB and the encrypted text as TEXT.
-        Some(SqlValue::Blob(b)) => b.clone(),
-        Some(SqlValue::Text(t)) => t.clone().into_bytes(),
-        _ => return Ok(None),
-    };
-    Ok((!value.iter().all(u8::is_ascii_whitespace)).then_some(value))
-}
-
-/// Inserts or replaces the row (`created` is kept on update).
-pub(crate) async fn write(db: &dyn Database, value: String, now: String) -> Result<(), AppError> {
-    db.execute(
-        "INSERT INTO `_params` (`id`, `value`, `created`, `updated`) VALUES (?, ?, ?, ?) \
-         ON CONFLICT (`id`) DO UPDATE SET `value` = excluded.`value`, `updated` = excluded.`updated`",
-        &[SETTINGS_PARAM.into(), value.into(), now.clone().into(), now.into()],
-    )
-    .await?;
-    Ok(())
-}
 
 /// The `value` to store: the settings' stored JSON, encrypted with `key` when there is one.
 pub(crate) fn encode(settings: &Settings, key: Option<&EncryptionKey>) -> Result<String, AppError> {
