@@ -5,11 +5,12 @@
 //! server, and re-exports this crate as the library users extend.
 
 mod app;
+mod auth;
 mod bootstrap;
+mod collections;
 mod count_cache;
 pub mod cron;
 mod error;
-mod find;
 pub mod hooks;
 pub mod migrations;
 mod query;
@@ -21,9 +22,7 @@ mod store;
 mod superuser;
 #[cfg(test)]
 mod test_support;
-mod transaction;
 mod tx;
-mod usecases;
 mod versioned;
 
 pub use app::App;

@@ -3,7 +3,14 @@
 //! are the library API, grouped by area in this module's files (`records.rs`, ...); each
 //! hands the work to the use-case module of its area.
 
+mod auth;
+mod collections;
+mod find;
+mod lifecycle;
+mod migrations;
 mod records;
+mod settings;
+mod transaction;
 
 use crate::error::AppError;
 use basalt_domain::datetime::format_datetime;
@@ -161,6 +168,11 @@ impl App {
     /// True inside [`App::run_in_transaction`].
     pub fn is_transactional(&self) -> bool {
         self.tx.is_some()
+    }
+
+    /// The realtime broker: the connected clients.
+    pub fn realtime(&self) -> &crate::realtime::Broker {
+        &self.inner.realtime
     }
 
     /// The job scheduler (PocketBase's `app.Cron()`), with Basalt's own `__pb*` jobs.

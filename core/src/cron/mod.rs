@@ -15,6 +15,7 @@
 //! The app's scheduler starts when the server starts (`basalt::serve`, `basalt::spawn`) and
 //! stops when it shuts down. Basalt's own jobs have ids starting with `__pb`.
 
+mod api;
 mod job;
 pub(crate) mod system;
 mod ticker;

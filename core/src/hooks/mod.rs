@@ -12,7 +12,6 @@
 //! # }
 //! ```
 
-mod collection_model;
 mod events;
 
 pub use events::*;

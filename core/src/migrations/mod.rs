@@ -51,7 +51,6 @@
 //! the current collections ([`App::import_collections_by_marshaled_json`]).
 
 mod list;
-mod on_app;
 mod runner;
 
 pub use crate::error::MigrationError;

@@ -103,7 +103,7 @@ impl RealtimeApi for App {
         }
         let mut request = req.clone();
         if request.auth_record.is_none() {
-            request.auth_record = self.load_auth_record(&request.auth).await?;
+            request.auth_record = load_auth_record(self, &request.auth).await?;
         }
         let mut event = RealtimeSubscribeRequestEvent {
             app: self.clone(),
@@ -136,30 +136,23 @@ impl RealtimeApi for App {
     }
 }
 
-impl App {
-    /// The realtime broker: the connected clients.
-    pub fn realtime(&self) -> &super::Broker {
-        &self.inner.realtime
-    }
-
-    /// The auth record behind `auth`, for the rules of later broadcasts.
-    async fn load_auth_record(
-        &self,
-        auth: &Auth,
-    ) -> Result<Option<Arc<serde_json::Map<String, serde_json::Value>>>, ServiceError> {
-        let Auth::Record {
-            collection_id, id, ..
-        } = auth
-        else {
-            return Ok(None);
-        };
-        let Some(c) = self.find_collection(collection_id) else {
-            return Ok(None);
-        };
-        Ok(crate::records::read::find_by_id(self, &c, id)
-            .await?
-            .map(|r| Arc::new(r.data)))
-    }
+/// The auth record behind `auth`, for the rules of later broadcasts.
+async fn load_auth_record(
+    app: &App,
+    auth: &Auth,
+) -> Result<Option<Arc<serde_json::Map<String, serde_json::Value>>>, ServiceError> {
+    let Auth::Record {
+        collection_id, id, ..
+    } = auth
+    else {
+        return Ok(None);
+    };
+    let Some(c) = app.find_collection(collection_id) else {
+        return Ok(None);
+    };
+    Ok(crate::records::read::find_by_id(app, &c, id)
+        .await?
+        .map(|r| Arc::new(r.data)))
 }
 
 /// PocketBase's form checks: a client id of 1–255 characters, at most 1000 subscriptions of

@@ -10,7 +10,7 @@
 //!   whose rules let them see it, rendered once per (identity, subscription).
 
 mod api;
-mod broadcast;
+pub(crate) mod broadcast;
 mod client;
 
 pub(crate) use broadcast::Change;

@@ -16,7 +16,7 @@ use super::references;
 use crate::App;
 use crate::error::AppError;
 use crate::hooks::{RecordErrorEvent, RecordEvent};
-use crate::realtime::Change;
+use crate::realtime::{Change, broadcast};
 use crate::schema::CollectionRef;
 use crate::store::records as rows;
 use basalt_domain::collection::Collection;
@@ -202,8 +202,8 @@ async fn after_success(app: &App, c: CollectionRef, record: Record, action: Acti
     app.after_commit(Box::new(move || {
         Box::pin(async move {
             match action {
-                Action::Create => outer.realtime_broadcast(Change::Create, &c, &record).await,
-                Action::Update => outer.realtime_broadcast(Change::Update, &c, &record).await,
+                Action::Create => broadcast::changed(&outer, Change::Create, &c, &record).await,
+                Action::Update => broadcast::changed(&outer, Change::Update, &c, &record).await,
                 Action::Delete => {}
             }
             let hooks = outer.hooks();
@@ -292,9 +292,7 @@ async fn write_row(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceEr
 async fn delete_row(e: &mut RecordEvent) -> Result<(), ServiceError> {
     let app = e.app.clone();
     let outer = app.non_transactional();
-    let pending = outer
-        .realtime_prepare_delete(&e.collection, &e.record)
-        .await;
+    let pending = broadcast::prepare_delete(&outer, &e.collection, &e.record).await;
     let id = e.record.stored_id().unwrap_or(e.record.id()).to_owned();
     if !rows::delete(app.db().as_ref(), &e.collection, &id).await? {
         return Err(AppError::NotFound(format!("record {id:?}")).into());
@@ -306,7 +304,7 @@ async fn delete_row(e: &mut RecordEvent) -> Result<(), ServiceError> {
     references::on_delete(&app, &e.collection, &id, writes).await?;
     let c = e.collection.clone();
     app.after_commit(Box::new(move || {
-        Box::pin(async move { outer.realtime_deliver_delete(&c, &id, pending).await })
+        Box::pin(async move { broadcast::deliver_delete(&outer, &c, &id, pending).await })
     }))
     .await;
     Ok(())

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod api;
 mod codec;
 mod crypto;
 
@@ -86,100 +87,94 @@ pub fn resolve_key(
     key.map(Some).map_err(|e| AppError::Config(e.to_string()))
 }
 
-impl App {
-    /// The current settings, as last saved (read them at the time of use; a save replaces
-    /// them, it does not change the value a caller already holds).
-    pub fn settings(&self) -> Arc<Settings> {
-        let current = self.settings_state().current.read();
-        current.unwrap_or_else(PoisonError::into_inner).clone()
-    }
+/// Validates `settings`, stores them and makes them the current ones, then fires
+/// `on_settings_reload` (what [`App::save_settings`] does).
+pub(crate) async fn save(app: &App, settings: Settings) -> Result<Arc<Settings>, AppError> {
+    let saved = {
+        let _one_at_a_time = app.settings_state().save.lock().await;
+        write(app, settings).await?
+    };
+    reloaded(app).await?;
+    Ok(saved)
+}
 
-    /// Validates `settings` (PocketBase's rules; [`AppError::Validation`] with its errors
-    /// otherwise), stores them (encrypted when the app has a key), and makes them the
-    /// current settings. Returns the saved settings.
-    pub async fn save_settings(&self, settings: Settings) -> Result<Arc<Settings>, AppError> {
-        let saved = {
-            let _one_at_a_time = self.settings_state().save.lock().await;
-            self.write_settings(settings).await?
-        };
-        self.settings_reloaded().await?;
-        Ok(saved)
-    }
+/// The current settings.
+pub(crate) fn current(app: &App) -> Arc<Settings> {
+    let current = app.settings_state().current.read();
+    current.unwrap_or_else(PoisonError::into_inner).clone()
+}
 
-    /// Fires `on_settings_reload` (after a save, or the load at start-up; outside the
-    /// save lock, so handlers may save settings themselves).
-    pub(crate) async fn settings_reloaded(&self) -> Result<(), AppError> {
-        let mut event = crate::hooks::AppEvent::new(self.clone());
-        self.on_settings_reload()
-            .trigger(&mut event, |_| Box::pin(async { Ok(()) }))
-            .await?;
-        Ok(())
+/// Sets the key the settings are encrypted with, once.
+pub(crate) fn set_key(app: &App, key: EncryptionKey) {
+    if app.settings_state().key.set(key).is_err() {
+        tracing::warn!("the settings encryption key was already set; keeping the first");
     }
+}
+/// Fires `on_settings_reload` (after a save, or the load at start-up; outside the
+/// save lock, so handlers may save settings themselves).
+pub(crate) async fn reloaded(app: &App) -> Result<(), AppError> {
+    let mut event = crate::hooks::AppEvent::new(app.clone());
+    app.on_settings_reload()
+        .trigger(&mut event, |_| Box::pin(async { Ok(()) }))
+        .await?;
+    Ok(())
+}
 
-    /// `body` laid over the current settings, then saved, as one step (concurrent patches
-    /// do not lose each other's changes).
-    pub(crate) async fn patch_settings(&self, body: &Value) -> Result<Arc<Settings>, PatchError> {
-        let saved = {
-            let _one_at_a_time = self.settings_state().save.lock().await;
-            let next = self.settings().patched(body).map_err(PatchError::Load)?;
-            self.write_settings(next).await.map_err(PatchError::Save)?
-        };
-        self.settings_reloaded().await.map_err(PatchError::Save)?;
-        Ok(saved)
-    }
+/// `body` laid over the current settings, then saved, as one step (concurrent patches
+/// do not lose each other's changes).
+pub(crate) async fn patch(app: &App, body: &Value) -> Result<Arc<Settings>, PatchError> {
+    let saved = {
+        let _one_at_a_time = app.settings_state().save.lock().await;
+        let next = current(app).patched(body).map_err(PatchError::Load)?;
+        write(app, next).await.map_err(PatchError::Save)?
+    };
+    reloaded(app).await.map_err(PatchError::Save)?;
+    Ok(saved)
+}
 
-    /// Sets the key the settings are encrypted with; call before [`App::bootstrap`]. A key
-    /// is set once: later calls are ignored.
-    pub fn set_encryption_key(&self, key: EncryptionKey) {
-        if self.settings_state().key.set(key).is_err() {
-            tracing::warn!("the settings encryption key was already set; keeping the first");
-        }
-    }
+fn encryption_key(app: &App) -> Option<&EncryptionKey> {
+    app.settings_state().key.get()
+}
 
-    fn encryption_key(&self) -> Option<&EncryptionKey> {
-        self.settings_state().key.get()
-    }
+async fn write(app: &App, settings: Settings) -> Result<Arc<Settings>, AppError> {
+    settings.validate().map_err(AppError::Validation)?;
+    store(app, &settings).await?;
+    Ok(replace(app, settings))
+}
 
-    async fn write_settings(&self, settings: Settings) -> Result<Arc<Settings>, AppError> {
-        settings.validate().map_err(AppError::Validation)?;
-        self.store_settings(&settings).await?;
-        Ok(self.replace_settings(settings))
-    }
+async fn store(app: &App, settings: &Settings) -> Result<(), AppError> {
+    let value = codec::encode(settings, encryption_key(app))?;
+    params::write(app.db().as_ref(), SETTINGS_PARAM, value, app.now()).await?;
+    Ok(())
+}
 
-    async fn store_settings(&self, settings: &Settings) -> Result<(), AppError> {
-        let value = codec::encode(settings, self.encryption_key())?;
-        params::write(self.db().as_ref(), SETTINGS_PARAM, value, self.now()).await?;
-        Ok(())
+/// Loads the stored settings into the cache (start-up): the defaults are written when
+/// there are none; plain settings are re-saved encrypted when the app has a key; encrypted
+/// settings without the right key stop start-up with an [`AppError::Config`].
+pub(crate) async fn load(app: &App) -> Result<(), AppError> {
+    let _one_at_a_time = app.settings_state().save.lock().await;
+    let key = encryption_key(app);
+    let Some(value) = params::read(app.db().as_ref(), SETTINGS_PARAM).await? else {
+        let defaults = Settings::default();
+        store(app, &defaults).await?;
+        replace(app, defaults);
+        return Ok(());
+    };
+    let decoded = codec::decode(&value, key)?;
+    if decoded.plain && key.is_some() {
+        store(app, &decoded.settings).await?;
+        tracing::info!("the stored settings are now encrypted");
     }
+    replace(app, decoded.settings);
+    Ok(())
+}
 
-    /// Loads the stored settings into the cache (start-up): the defaults are written when
-    /// there are none; plain settings are re-saved encrypted when the app has a key; encrypted
-    /// settings without the right key stop start-up with an [`AppError::Config`].
-    pub(crate) async fn load_settings(&self) -> Result<(), AppError> {
-        let _one_at_a_time = self.settings_state().save.lock().await;
-        let key = self.encryption_key();
-        let Some(value) = params::read(self.db().as_ref(), SETTINGS_PARAM).await? else {
-            let defaults = Settings::default();
-            self.store_settings(&defaults).await?;
-            self.replace_settings(defaults);
-            return Ok(());
-        };
-        let decoded = codec::decode(&value, key)?;
-        if decoded.plain && key.is_some() {
-            self.store_settings(&decoded.settings).await?;
-            tracing::info!("the stored settings are now encrypted");
-        }
-        self.replace_settings(decoded.settings);
-        Ok(())
-    }
-
-    /// Makes `settings` the current settings. The one place the cache changes: after the
-    /// settings were loaded at start-up, and after each successful save (whose callers then
-    /// fire `on_settings_reload`).
-    fn replace_settings(&self, settings: Settings) -> Arc<Settings> {
-        let settings = Arc::new(settings);
-        let current = self.settings_state().current.write();
-        *current.unwrap_or_else(PoisonError::into_inner) = settings.clone();
-        settings
-    }
+/// Makes `settings` the current settings. The one place the cache changes: after the
+/// settings were loaded at start-up, and after each successful save (whose callers then
+/// fire `on_settings_reload`).
+fn replace(app: &App, settings: Settings) -> Arc<Settings> {
+    let settings = Arc::new(settings);
+    let current = app.settings_state().current.write();
+    *current.unwrap_or_else(PoisonError::into_inner) = settings.clone();
+    settings
 }

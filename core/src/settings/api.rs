@@ -18,7 +18,7 @@ impl SettingsApi for App {
 
     async fn update_settings(&self, auth: &Auth, body: Value) -> Result<Value, ServiceError> {
         require_superuser(auth)?;
-        match self.patch_settings(&body).await {
+        match super::patch(self, &body).await {
             Ok(saved) => Ok(saved.to_api_json()),
             Err(PatchError::Load(e)) => {
                 tracing::debug!(error = %e, "settings body rejected");

@@ -1,10 +1,10 @@
-//! The app's migration methods (PocketBase's `RunAllMigrations` and friends).
+//! The migrations part of the library API (PocketBase's `RunAllMigrations` and friends);
+//! `crate::migrations` runs them.
 
-use super::list::{Migration, MigrationsList};
-use super::runner::Runner;
 use crate::App;
 use crate::error::AppError;
 use crate::error::MigrationError;
+use crate::migrations::{Migration, MigrationsList, Runner, app_migrations};
 use std::future::Future;
 
 impl App {
@@ -27,7 +27,7 @@ impl App {
     /// The app's migrations: the process-wide list, then this app's own (an app's
     /// migration replaces a process-wide one of the same name).
     pub fn migrations(&self) -> MigrationsList {
-        let mut list = super::app_migrations();
+        let mut list = app_migrations();
         let own = self
             .inner
             .migrations

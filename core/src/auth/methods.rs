@@ -1,0 +1,28 @@
+//! `GET /api/collections/{c}/auth-methods`: which ways to sign in the collection offers.
+
+use super::respond::collection;
+use crate::App;
+use basalt_ports::ServiceError;
+use serde_json::{Value, json};
+
+/// The collection's auth methods, in PocketBase's shape.
+pub(crate) async fn list(app: &App, collection: &str) -> Result<Value, ServiceError> {
+    let c = self::collection(app, collection)?;
+    let (enabled, identity_fields) = c.password_auth();
+    let opt = |key: &str, field: &str| c.auth_option(key).and_then(|o| o.get(field)).cloned();
+    let mfa_on = opt("mfa", "enabled")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let otp_on = opt("otp", "enabled")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    Ok(json!({
+        "password": {"enabled": enabled, "identityFields": identity_fields},
+        "oauth2": {"enabled": false, "providers": []},
+        "mfa": {"enabled": mfa_on, "duration": if mfa_on { opt("mfa", "duration").unwrap_or(json!(0)) } else { json!(0) }},
+        "otp": {"enabled": otp_on, "duration": if otp_on { opt("otp", "duration").unwrap_or(json!(0)) } else { json!(0) }},
+        "authProviders": [],
+        "usernamePassword": enabled && identity_fields.iter().any(|f| f == "username"),
+        "emailPassword": enabled && identity_fields.iter().any(|f| f == "email"),
+    }))
+}

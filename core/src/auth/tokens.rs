@@ -1,0 +1,99 @@
+//! Auth tokens, PocketBase's scheme: HS256 JWTs signed with the record's `tokenKey` + the
+//! collection's `authToken.secret`, so a new password (which rotates `tokenKey`) revokes
+//! every older token. Expiry is checked against the app's clock.
+
+use crate::App;
+use crate::error::AppError;
+use crate::schema::CollectionRef;
+use basalt_domain::collection::Collection;
+use basalt_domain::record::Record;
+use basalt_domain::token::{AuthClaims, TOKEN_TYPE_AUTH, signing_key};
+use basalt_ports::Auth;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// The optional scheme prefix PocketBase accepts in the `Authorization` header.
+const AUTH_HEADER_PREFIX: &str = "Bearer ";
+
+/// Signs a new auth token for `record` of auth collection `c`.
+pub(crate) fn sign(app: &App, c: &Collection, record: &Record) -> Result<String, AppError> {
+    let (secret, duration) = c.token_config("authToken");
+    let claims = AuthClaims {
+        id: record.id().to_owned(),
+        kind: TOKEN_TYPE_AUTH.into(),
+        collection_id: c.id.clone(),
+        refreshable: true,
+        exp: app.now_secs() + duration,
+    };
+    let key = signing_key(record.text("tokenKey"), &secret);
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(&key),
+    )
+    .map_err(AppError::from)
+}
+
+/// The auth record `id` of `c` for a token check, from the cache while nothing was
+/// written through the app (at most a second; see `count_cache`).
+async fn auth_record(app: &App, c: &Collection, id: &str) -> Option<Record> {
+    if app.is_transactional() {
+        return crate::records::read::find_by_id(app, c, id).await.ok()?;
+    }
+    let cache = &app.inner.auth_records;
+    let key = format!("{}\u{0}{id}", c.id);
+    if let Some(r) = cache.get(&key) {
+        return Some(r);
+    }
+    let version = cache.version();
+    let record = crate::records::read::find_by_id(app, c, id).await.ok()??;
+    cache.put(key, version, record.clone());
+    Some(record)
+}
+
+/// The collection and record a valid, unexpired auth token names.
+async fn verify(app: &App, token: &str) -> Option<(CollectionRef, Record)> {
+    let unverified: AuthClaims = jsonwebtoken::dangerous::insecure_decode_claims(token).ok()?;
+    if unverified.kind != TOKEN_TYPE_AUTH || unverified.exp < app.now_secs() {
+        return None;
+    }
+    let c = app
+        .find_collection(&unverified.collection_id)
+        .filter(|c| c.is_auth() && c.id == unverified.collection_id)?;
+    let record = auth_record(app, &c, &unverified.id).await?;
+    let (secret, _) = c.token_config("authToken");
+    let key = signing_key(record.text("tokenKey"), &secret);
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.validate_exp = false; // checked above against the app's clock
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<AuthClaims>(token, &DecodingKey::from_secret(&key), &validation).ok()?;
+    Some((c, record))
+}
+
+/// Who an `Authorization` header value names (guests for invalid tokens), with the record's
+/// values.
+pub(crate) async fn authenticate(
+    app: &App,
+    token: &str,
+) -> (Auth, Option<Arc<Map<String, Value>>>) {
+    let token = token
+        .strip_prefix(AUTH_HEADER_PREFIX)
+        .unwrap_or(token)
+        .trim();
+    if token.is_empty() {
+        return (Auth::Guest, None);
+    }
+    match verify(app, token).await {
+        Some((c, r)) => (
+            Auth::Record {
+                collection_id: c.id.clone(),
+                collection_name: c.name.clone(),
+                id: r.id().to_owned(),
+                superuser: c.is_superusers(),
+            },
+            Some(Arc::new(r.data)),
+        ),
+        None => (Auth::Guest, None),
+    }
+}
