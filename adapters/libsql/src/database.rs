@@ -100,7 +100,7 @@ impl fmt::Debug for LibsqlDatabase {
 
 impl LibsqlDatabase {
     /// Opens the database and checks it answers (so a wrong URL or token fails here, at
-    /// start-up, not on the first request). Local files get DESIGN §3's pragmas.
+    /// start-up, not on the first request). Local files get the pragmas of ARCHITECTURE.md ("SQLite connections").
     pub async fn open(target: &LibsqlTarget, config: &LibsqlConfig) -> Result<Self, DbError> {
         let ctx = |e: DbError| DbError::Connection(format!("{target}: {}", e.message()));
         let fail = |e: libsql::Error| ctx(map_err(e));
@@ -206,7 +206,7 @@ impl Inner {
 /// How a new connection is set up.
 #[derive(Debug, Clone, Copy)]
 enum Setup {
-    /// A local file: DESIGN §3's pragmas (`wal` on the writer only: it sets the file's mode).
+    /// A local file: the pragmas of ARCHITECTURE.md ("SQLite connections") (`wal` on the writer only: it sets the file's mode).
     Pragmas { wal: bool },
     /// A replica: the file's mode is libsql's; only the busy timeout is ours.
     Replica,

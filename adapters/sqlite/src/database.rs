@@ -59,7 +59,7 @@ fn pool_options(schema: &SchemaEpoch) -> SqlitePoolOptions {
 }
 
 impl SqliteDatabase {
-    /// Opens (creating if missing) the database at `path` with DESIGN §3's pragmas.
+    /// Opens (creating if missing) the database at `path` with the pragmas of ARCHITECTURE.md ("SQLite connections").
     pub async fn open(path: &Path, config: &SqliteConfig) -> Result<Self, DbError> {
         let options = SqliteConnectOptions::new()
             .filename(path)

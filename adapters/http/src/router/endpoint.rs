@@ -16,16 +16,27 @@ use std::sync::Arc;
 
 /// Why a router could not be built: a bad pattern, or two routes that conflict (some
 /// request matches both and neither is more specific).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouterError(pub String);
-
-impl fmt::Display for RouterError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RouterError {
+    /// A route's path is not a valid pattern.
+    #[error("invalid route pattern {pattern:?}: {reason}")]
+    Pattern {
+        /// The full pattern (groups' prefixes included).
+        pattern: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two routes match some of the same requests and neither is more specific.
+    #[error(
+        "route {route:?} conflicts with route {other:?}: both match some requests and neither is more specific"
+    )]
+    Conflict {
+        /// The later route (`METHOD /path`).
+        route: String,
+        /// The earlier one.
+        other: String,
+    },
 }
-
-impl std::error::Error for RouterError {}
 
 struct Compiled<A> {
     method: Option<String>,
@@ -297,11 +308,10 @@ fn compile<A: Clone + Send + Sync + 'static>(
                     Some(m) => format!("{m} {}", c.pattern.text),
                     None => c.pattern.text.clone(),
                 };
-                return Err(RouterError(format!(
-                    "route {:?} conflicts with route {:?}: both match some requests and neither is more specific",
-                    show(b),
-                    show(a)
-                )));
+                return Err(RouterError::Conflict {
+                    route: show(b),
+                    other: show(a),
+                });
             }
         }
     }
@@ -329,7 +339,10 @@ fn compile_route<A: Clone + Send + Sync + 'static>(
     route: &Route<A>,
 ) -> Result<Compiled<A>, RouterError> {
     let full: String = levels.iter().map(|g| g.prefix.as_str()).collect::<String>() + &route.path;
-    let pattern = Pattern::parse(&full).map_err(|e| RouterError(e.0))?;
+    let pattern = Pattern::parse(&full).map_err(|e| RouterError::Pattern {
+        pattern: full.clone(),
+        reason: e.0,
+    })?;
     let hook = Hook::new();
     for (depth, level) in levels.iter().enumerate() {
         for h in &level.middlewares {
