@@ -20,6 +20,19 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// The columns a [`DbError::Unique`] names (SQLite's `UNIQUE constraint failed: t.a,
+    /// t.b` gives `a`, `b`); empty for other errors.
+    pub fn unique_columns(&self) -> Vec<&str> {
+        let DbError::Unique(text) = self else {
+            return Vec::new();
+        };
+        let list = text.rsplit(':').next().unwrap_or("");
+        list.split(',')
+            .map(|col| col.trim().rsplit('.').next().unwrap_or("").trim())
+            .filter(|name| !name.is_empty())
+            .collect()
+    }
+
     /// The driver's text, without the kind's prefix.
     pub fn message(&self) -> &str {
         match self {
@@ -98,4 +111,16 @@ pub trait Transaction: Send {
     async fn commit(self: Box<Self>) -> Result<(), DbError>;
     /// Discards the transaction's writes.
     async fn rollback(self: Box<Self>) -> Result<(), DbError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DbError;
+
+    #[test]
+    fn a_unique_error_names_its_columns() {
+        let e = DbError::Unique("UNIQUE constraint failed: posts.title, posts.slug".into());
+        assert_eq!(e.unique_columns(), ["title", "slug"]);
+        assert!(DbError::Query("x".into()).unique_columns().is_empty());
+    }
 }

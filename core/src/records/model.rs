@@ -278,8 +278,8 @@ async fn write_row(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceEr
     };
     match res {
         Ok(()) => Ok(()),
-        Err(DbError::Unique(msg)) => {
-            Err(AppError::Validation(prepare::unique_errors(&e.collection, &msg)).into())
+        Err(unique @ DbError::Unique(_)) => {
+            Err(AppError::Validation(prepare::unique_errors(&e.collection, &unique)).into())
         }
         Err(other) => Err(other.into()),
     }

@@ -10,6 +10,7 @@ use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::field::FieldKind;
 use basalt_domain::query::relation_ids;
 use basalt_domain::record::Record;
+use basalt_ports::db::DbError;
 use serde_json::Value;
 
 /// The bcrypt cost PocketBase uses when a password field's `cost` is 0.
@@ -118,12 +119,10 @@ pub(crate) async fn hash_pending_password(
     Ok(())
 }
 
-/// Maps SQLite's `UNIQUE constraint failed: t.a, t.b` to `validation_not_unique` per field.
-pub(crate) fn unique_errors(c: &Collection, msg: &str) -> ValidationErrors {
+/// A UNIQUE violation as `validation_not_unique` on each field it names (`id` when none).
+pub(crate) fn unique_errors(c: &Collection, error: &DbError) -> ValidationErrors {
     let mut errs = ValidationErrors::new();
-    let cols = msg.rsplit(':').next().unwrap_or("");
-    for col in cols.split(',') {
-        let name = col.trim().rsplit('.').next().unwrap_or("").trim();
+    for name in error.unique_columns() {
         if c.field(name).is_some() {
             errs.add(
                 name,

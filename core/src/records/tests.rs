@@ -527,3 +527,138 @@ async fn a_cascading_reference_is_deleted_in_the_same_transaction() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_record_the_update_rule_hides_is_a_404_and_nothing_is_written() {
+    let log = Log::default();
+    let mut c = posts();
+    c.rules.update = Some("author = @request.auth.id".into());
+    let mut db = MockDatabase::new();
+    expect_schema(&mut db, &[users(), c]);
+    expect_reads(&mut db, &log, no_rows());
+    db.expect_begin().times(0);
+    let app = app(db).await;
+    let err = app
+        .update_record(
+            &user("u2"),
+            "posts",
+            "p1",
+            body(json!({"title": "mine now"})),
+        )
+        .await
+        .expect_err("not the author");
+    assert_eq!(err, ServiceError::Missing);
+    let sql = statements(&log);
+    assert_eq!(sql.len(), 1);
+    assert!(sql[0].contains("(`posts`.`author` = ?)"), "{}", sql[0]);
+}
+
+#[tokio::test]
+async fn a_manager_passing_the_manage_rule_may_verify_a_record() {
+    const ID: &str = "aaaaaaaaaaaaaa1";
+    let log = Log::default();
+    let mut u = users();
+    u.options
+        .insert("manageRule".into(), json!("@request.auth.id = 'boss'"));
+    let mut db = MockDatabase::new();
+    expect_schema(&mut db, std::slice::from_ref(&u));
+    expect_reads(
+        &mut db,
+        &log,
+        Arc::new(|sql, _| {
+            if sql.starts_with("SELECT 1 AS ok") {
+                rows(&["ok"], vec![vec![SqlValue::Integer(1)]])
+            } else if sql.contains("`users`.`id` AS id") {
+                rows(&["id"], vec![vec![ID.into()]])
+            } else {
+                rows(
+                    &["id", "email", "verified", "tokenKey", "password"],
+                    vec![vec![
+                        ID.into(),
+                        "a@example.com".into(),
+                        SqlValue::Integer(0),
+                        "k".repeat(50).into(),
+                        "h".into(),
+                    ]],
+                )
+            }
+        }),
+    );
+    expect_transactions(&mut db, &log, no_rows());
+    let app = app(db).await;
+    let updated = app
+        .update_record(&user("boss"), "users", ID, body(json!({"verified": true})))
+        .await
+        .expect("the manager verifies u1");
+    assert_eq!(updated["verified"], true);
+    // a manager sees the email too
+    assert_eq!(updated["email"], "a@example.com");
+    let sql = statements(&log);
+    assert!(
+        sql.iter()
+            .any(|s| s.starts_with("SELECT 1 AS ok FROM `users` WHERE (`users`.`id` = ?) AND (")),
+        "{sql:?}"
+    );
+    let update = sql.iter().position(|s| s.starts_with("UPDATE `users` SET"));
+    let commit = sql.iter().position(|s| s == "COMMIT");
+    assert!(update.is_some() && update < commit, "{sql:?}");
+}
+
+#[tokio::test]
+async fn expand_checks_each_target_with_its_view_rule_and_drops_what_a_null_rule_hides() {
+    let log = Log::default();
+    let mut open_posts = posts();
+    open_posts.rules.view = Some(String::new());
+    let mut hidden_users = users();
+    hidden_users.rules.view = None;
+    let mut db = MockDatabase::new();
+    expect_schema(&mut db, &[hidden_users, open_posts]);
+    expect_reads(
+        &mut db,
+        &log,
+        Arc::new(|_, _| post_row("p1", "hello", "u1")),
+    );
+    let hidden = app(db).await;
+    let mut req = user("u1");
+    req.query.insert("expand".into(), json!("author"));
+    let shown = hidden.view_record(&req, "posts", "p1").await.expect("view");
+    // users' view rule is null: the path adds nothing at all
+    assert!(shown.get("expand").is_none(), "{shown}");
+    assert_eq!(statements(&log).len(), 1, "no query for the hidden expand");
+
+    let log = Log::default();
+    let mut db = MockDatabase::new();
+    let mut open_posts = posts();
+    open_posts.rules.view = Some(String::new());
+    let mut own_users = users();
+    own_users.rules.view = Some("id = @request.auth.id".into());
+    expect_schema(&mut db, &[own_users, open_posts]);
+    expect_reads(
+        &mut db,
+        &log,
+        Arc::new(|sql, _| {
+            if sql.starts_with("SELECT `users`.*") {
+                rows(&["id", "name"], vec![vec!["u1".into(), "Ann".into()]])
+            } else {
+                post_row("p1", "hello", "u1")
+            }
+        }),
+    );
+    let own = app(db).await;
+    let shown = own.view_record(&req, "posts", "p1").await.expect("view");
+    assert_eq!(shown["expand"]["author"]["name"], "Ann");
+    let sql = statements(&log);
+    assert_eq!(sql.len(), 2, "{sql:?}");
+    assert!(
+        sql[1].starts_with(
+            "SELECT `users`.* FROM `users` WHERE (`users`.`id` IN (SELECT value FROM json_each(?))) AND (`users`.`id` = ?)"
+        ),
+        "{}",
+        sql[1]
+    );
+    assert!(
+        sql[1].ends_with(r#"Text("[\"u1\"]"), Text("u1")"#),
+        "{}",
+        sql[1]
+    );
+}
