@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { EventSource } from "eventsource";
-import PocketBase, { ClientResponseError } from "pocketbase";
+import PocketBase from "pocketbase";
+import { rejectsWith } from "./assertions.mjs";
 import { requireBin, startServer, SUPERUSER_EMAIL, SUPERUSER_PASSWORD } from "./server.mjs";
 
 // Node 20 has no EventSource; the SDK uses the global one.
@@ -85,18 +86,6 @@ async function all(col) {
 /** The `t` of every record of the collection, sorted. */
 async function names(col) {
   return (await all(col)).map((r) => r.t);
-}
-
-/** Awaits `promise`, asserts it rejects with a ClientResponseError of `status`, returns the error. */
-async function rejectsWith(promise, status) {
-  let err;
-  await assert.rejects(promise, (e) => {
-    err = e;
-    return true;
-  });
-  assert.ok(err instanceof ClientResponseError, `expected ClientResponseError, got ${err}`);
-  assert.equal(err.status, status, `expected status ${status}, got ${err.status}: ${JSON.stringify(err.response)}`);
-  return err;
 }
 
 async function assertGone(col, id) {

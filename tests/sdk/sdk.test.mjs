@@ -3,7 +3,8 @@
 // assertion here holds against it.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import PocketBase, { ClientResponseError } from "pocketbase";
+import PocketBase from "pocketbase";
+import { rejectsWith } from "./assertions.mjs";
 import { requireBin, startServer, SUPERUSER_EMAIL, SUPERUSER_PASSWORD } from "./server.mjs";
 
 // fail the whole file at once (not eleven cancelled tests) when BASALT_BIN is missing
@@ -25,22 +26,6 @@ function client() {
   const pb = new PocketBase(server.url);
   pb.autoCancellation(false);
   return pb;
-}
-
-/** Awaits `promise`, asserts it rejects with a ClientResponseError of `status`, returns the error. */
-async function rejectsWith(promise, status) {
-  let err;
-  await assert.rejects(promise, (e) => {
-    err = e;
-    return true;
-  });
-  assert.ok(err instanceof ClientResponseError, `expected ClientResponseError, got ${err}`);
-  assert.equal(err.status, status, `expected status ${status}, got ${err.status}: ${JSON.stringify(err.response)}`);
-  assert.equal(err.response.status, status);
-  assert.equal(typeof err.response.message, "string");
-  assert.ok(err.response.message.length > 0);
-  assert.deepEqual(typeof err.response.data, "object");
-  return err;
 }
 
 function jwtPayload(token) {

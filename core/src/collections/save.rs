@@ -7,8 +7,8 @@ use crate::App;
 use crate::error::AppError;
 use crate::store::collections as store;
 use basalt_domain::collection::{
-    Collection, CollectionType, ValidateContext, default_collection_id, ensure_system_fields,
-    merge_json, scaffold_json, validate_collection, validate_rules,
+    Collection, CollectionType, TOKEN_KEYS, ValidateContext, default_collection_id,
+    ensure_system_fields, merge_json, scaffold_json, validate_collection, validate_rules,
 };
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::schema;
@@ -47,14 +47,6 @@ impl SaveError {
         }
     }
 }
-
-const TOKEN_KEYS: [&str; 5] = [
-    "authToken",
-    "fileToken",
-    "passwordResetToken",
-    "emailChangeToken",
-    "verificationToken",
-];
 
 /// Builds a new collection from a request body laid over the scaffold of its type.
 pub(crate) fn from_body(body: &Value) -> Result<Collection, ValidationErrors> {

@@ -5,8 +5,9 @@ use crate::error::{FieldError, ValidationErrors};
 use crate::field::Field;
 use serde_json::{Map, Value, json};
 
-/// Token option keys whose `secret` never leaves the server.
-const TOKEN_KEYS: [&str; 5] = [
+/// The token options of an auth collection, each with a `secret` that never leaves the
+/// server.
+pub const TOKEN_KEYS: [&str; 5] = [
     "authToken",
     "fileToken",
     "passwordResetToken",

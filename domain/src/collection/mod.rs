@@ -7,7 +7,7 @@ mod scaffold;
 mod validate;
 
 pub use index::{IndexParts, has_single_column_unique_index, index_parts};
-pub use json::merge_json;
+pub use json::{TOKEN_KEYS, merge_json};
 pub use scaffold::{ensure_system_fields, scaffold_json, scaffolds};
 pub use validate::{ValidateContext, validate_collection, validate_rules};
 
