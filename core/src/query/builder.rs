@@ -268,13 +268,13 @@ impl<'a> RecordQuery<'a> {
 
     /// Orders by a `sort` parameter: `-` descending, `@random`, `@rowid`, and any field path
     /// the filter language resolves (relations, back-relations, JSON paths, `:lower`,
-    /// `:length`). Unknown keys, and hidden fields unless `allow_hidden`, are
-    /// [`ServiceError::InvalidParam`].
+    /// `:length`). Unknown keys, and hidden fields unless `allow_hidden`, are errors (for a
+    /// client's `sort`, [`RecordQuery::client_sort`] answers them).
     pub(crate) fn sort(
         mut self,
         sort: Option<&str>,
         allow_hidden: bool,
-    ) -> Result<Self, ServiceError> {
+    ) -> Result<Self, FilterError> {
         let Some(sort) = sort else { return Ok(self) };
         let collections = self.app.collections();
         let info = RequestInfo::default();
@@ -296,11 +296,7 @@ impl<'a> RecordQuery<'a> {
                     order.push(format!("{}.`_rowid_` {dir}", self.alias));
                 }
                 path => {
-                    let compiled =
-                        compile_sort(path, &ctx, opts).map_err(|e| ServiceError::InvalidParam {
-                            param: QueryParam::Sort,
-                            reason: e.to_string(),
-                        })?;
+                    let compiled = compile_sort(path, &ctx, opts)?;
                     order.push(format!("{} {dir}", compiled.sql));
                     order_params.extend(compiled.params);
                 }
@@ -309,6 +305,20 @@ impl<'a> RecordQuery<'a> {
         self.order.extend(order);
         self.order_params.extend(order_params);
         Ok(self)
+    }
+
+    /// [`RecordQuery::sort`] for a client's `sort` parameter: a bad key is
+    /// [`ServiceError::InvalidParam`].
+    pub(crate) fn client_sort(
+        self,
+        sort: Option<&str>,
+        allow_hidden: bool,
+    ) -> Result<Self, ServiceError> {
+        self.sort(sort, allow_hidden)
+            .map_err(|e| ServiceError::InvalidParam {
+                param: QueryParam::Sort,
+                reason: e.to_string(),
+            })
     }
 
     /// At most `limit` rows (`None`: all), after skipping `offset`.

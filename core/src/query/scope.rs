@@ -41,10 +41,11 @@ impl<'r> RequestScope<'r> {
         app: &App,
         context: &str,
     ) -> Result<&RequestInfo, ServiceError> {
-        if self.info.is_none() {
-            self.info = Some(request_info(app, self.req, std::mem::take(&mut self.body)).await?);
-        }
-        let info = self.info.get_or_insert_with(RequestInfo::default);
+        let info = match self.info.take() {
+            Some(info) => info,
+            None => request_info(app, self.req, std::mem::take(&mut self.body)).await?,
+        };
+        let info = self.info.insert(info);
         if info.context != context {
             context.clone_into(&mut info.context);
         }

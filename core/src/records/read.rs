@@ -114,7 +114,7 @@ pub(crate) async fn list(
         .await?
         .client_filter(filter.as_ref(), &mut scope)
         .await?
-        .sort(query.sort.as_deref(), req.auth.is_superuser())?
+        .client_sort(query.sort.as_deref(), req.auth.is_superuser())?
         .page(Some(per_page), (page - 1) * per_page)
         .build();
     let records = rows::select(app.db().as_ref(), &c, &q)

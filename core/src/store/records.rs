@@ -43,11 +43,15 @@ fn statement(q: &CompiledQuery, what: &str) -> (String, Vec<SqlValue>) {
     (sql, params)
 }
 
-/// Appends `q`'s order and page to a statement.
+/// Appends `q`'s order and page to a statement. A single-row lookup says `LIMIT 1` in its
+/// text: SQLite re-prepares a statement whose bound `LIMIT` is bound again, so a constant
+/// keeps the cached statement (page sizes come from the client and stay bound).
 fn ordered_page(q: &CompiledQuery, sql: &mut String, params: &mut Vec<SqlValue>) {
     sql.push_str(&q.order_sql);
     params.extend(q.order_params.iter().cloned());
-    if q.limit.is_some() || q.offset > 0 {
+    if q.limit == Some(1) && q.offset == 0 {
+        sql.push_str(" LIMIT 1");
+    } else if q.limit.is_some() || q.offset > 0 {
         sql.push_str(" LIMIT ? OFFSET ?");
         params.push(SqlValue::Integer(q.limit.unwrap_or(-1)));
         params.push(SqlValue::Integer(q.offset));
