@@ -662,3 +662,82 @@ async fn expand_checks_each_target_with_its_view_rule_and_drops_what_a_null_rule
         sql[1]
     );
 }
+
+#[tokio::test]
+async fn an_optional_reference_is_cleared_without_validation() {
+    let log = Log::default();
+    let mut collections = posts_and_comments(false);
+    let comments = collections.last_mut().expect("comments");
+    let basalt_domain::field::FieldKind::Relation(opts) = &mut comments.fields[1].kind else {
+        panic!("post is a relation");
+    };
+    opts.required = false;
+    let app = app(db_for_delete(&collections, &log)).await;
+    app.delete_record(&superuser(), "posts", "p1")
+        .await
+        .expect("deleted; the comment keeps existing without its post");
+    let sql = statements(&log);
+    let writes: Vec<&str> = sql
+        .iter()
+        .filter(|s| s.starts_with("DELETE") || s.starts_with("UPDATE") || *s == "COMMIT")
+        .map(String::as_str)
+        .collect();
+    assert_eq!(writes.len(), 3, "{sql:?}");
+    assert_eq!(
+        writes[0],
+        r#"DELETE FROM `posts` WHERE `id` = ? | Text("p1")"#
+    );
+    assert!(
+        writes[1].starts_with("UPDATE `comments` SET "),
+        "{}",
+        writes[1]
+    );
+    // the relation is stored empty, the record under its id
+    assert!(writes[1].contains(r#"Text(""), "#), "{}", writes[1]);
+    assert!(writes[1].ends_with(r#"Text("c1")"#), "{}", writes[1]);
+    assert_eq!(writes[2], "COMMIT");
+    // no validation: the relation ids were not looked up
+    assert!(!sql.iter().any(|s| s.contains("COUNT(DISTINCT")), "{sql:?}");
+}
+
+#[tokio::test]
+async fn a_unique_violation_is_a_field_error_of_the_create() {
+    use basalt_ports::db::{DbError, ExecResult, MockTransaction};
+    let mut c = posts();
+    c.rules.create = Some(String::new());
+    let mut db = MockDatabase::new();
+    expect_schema(&mut db, &[users(), c]);
+    db.expect_begin().times(1).returning(|| {
+        let mut tx = MockTransaction::new();
+        tx.expect_query().returning(|_, _| Ok(Vec::new()));
+        tx.expect_execute().returning(|sql, _| {
+            if sql.starts_with("INSERT") {
+                Err(DbError::Unique(
+                    "UNIQUE constraint failed: posts.title".into(),
+                ))
+            } else {
+                Ok(ExecResult::default())
+            }
+        });
+        tx.expect_rollback().times(1).returning(|| Ok(()));
+        tx.expect_commit().times(0);
+        Ok(Box::new(tx))
+    });
+    let app = app(db).await;
+    let err = app
+        .create_record(
+            &RequestContext::default(),
+            "posts",
+            body(json!({"title": "taken"})),
+        )
+        .await
+        .expect_err("title taken");
+    let ServiceError::Invalid { input, errors } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(*input, Input::RecordCreate);
+    assert_eq!(
+        errors.get("title").map(|e| e.code.as_str()),
+        Some("validation_not_unique")
+    );
+}
