@@ -62,11 +62,20 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<crate::migrations::MigrateCommand>,
     },
-    /// Writes the OpenAPI document of the API to stdout (or `--out`).
+    /// Writes the OpenAPI 3.1 document `GET /api/openapi.json` answers a superuser: the
+    /// built-in operations and typed paths for the collections of the data dir (to stdout,
+    /// or `--out`).
     Openapi {
         /// A file to write instead of stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Only this collection's paths (repeat for more; default: every collection).
+        #[arg(long = "collection", value_name = "NAME")]
+        collections: Vec<String>,
+        /// The built-in operations only, without opening a data dir (what
+        /// `openapi/openapi.json` holds).
+        #[arg(long = "static", conflicts_with = "collections")]
+        static_only: bool,
     },
 }
 

@@ -64,8 +64,18 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
                 .unwrap_or(basalt::migrations::MigrateCommand::Up);
             basalt::migrations::run_command(&cli.app_config()?, migrations_dir, &action).await
         }
-        Command::Openapi { out } => {
-            let json = basalt_http::openapi_json();
+        Command::Openapi {
+            out,
+            collections,
+            static_only,
+        } => {
+            let json = if *static_only {
+                basalt_http::openapi_json()
+            } else {
+                let app = basalt::open_with_config(&cli.app_config()?).await?;
+                let only = (!collections.is_empty()).then_some(collections.as_slice());
+                basalt::openapi_document(&app, only).await?
+            };
             match out {
                 Some(path) => std::fs::write(path, json + "\n").map_err(|e| {
                     basalt::AppError::Config(format!("cannot write {}: {e}", path.display()))

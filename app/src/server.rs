@@ -207,6 +207,7 @@ pub(crate) async fn build_endpoint(
     public_dir: Option<PathBuf>,
 ) -> Result<poem::endpoint::BoxEndpoint<'static>, AppError> {
     let router = custom_router(app, public_dir).await?;
+    http.document = Some(Arc::new(basalt_http::openapi_value_with(&router)));
     let custom = router
         .try_into_endpoint(app.clone())
         .map_err(|e| AppError::Config(format!("invalid custom routes: {e}")))?;
@@ -246,11 +247,32 @@ fn rate_limits_from_settings(app: App) -> basalt_http::RateLimitProvider {
     })
 }
 
-/// The OpenAPI document of the API with the custom routes `on_serve` adds (those annotated
-/// with `Route::openapi`).
-pub async fn openapi_document(app: &App) -> Result<String, AppError> {
+/// The OpenAPI document `GET /api/openapi.json` answers a superuser: the built-in
+/// operations, the custom routes `on_serve` adds (those annotated with `Route::openapi`),
+/// and typed paths for each collection — only those named in `collections`, when given.
+pub async fn openapi_document(
+    app: &App,
+    collections: Option<&[String]>,
+) -> Result<String, AppError> {
     let router = custom_router(app, None).await?;
-    Ok(basalt_http::openapi_json_with(&router))
+    let base = basalt_http::openapi_value_with(&router);
+    let superuser = basalt_ports::Auth::Record {
+        collection_id: String::new(),
+        collection_name: basalt_domain::collection::SUPERUSERS.into(),
+        id: String::new(),
+        superuser: true,
+    };
+    let mut docs = basalt_ports::DocsApi::documented_collections(app, &superuser).await?;
+    if let Some(names) = collections {
+        for name in names {
+            if !docs.iter().any(|d| d.name.eq_ignore_ascii_case(name)) {
+                return Err(AppError::Config(format!("no collection {name:?}")));
+            }
+        }
+        docs.retain(|d| names.iter().any(|n| n.eq_ignore_ascii_case(&d.name)));
+    }
+    let doc = basalt_http::live_document(&base, &docs);
+    Ok(serde_json::to_string_pretty(&doc).unwrap_or_default())
 }
 
 async fn run(

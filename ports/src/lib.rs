@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod cron_api;
 pub mod db;
+pub mod docs;
 pub mod error;
 pub mod files;
 pub mod hook;
@@ -18,6 +19,7 @@ pub mod settings_api;
 pub use clock::Clock;
 pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
+pub use docs::{CollectionDoc, DocsApi};
 pub use error::{Cause, CollectionLookup, Input, QueryParam};
 pub use random::Random;
 pub use rate_limit::{RateLimitRule, default_rate_limit_rules};

@@ -211,7 +211,13 @@ pub trait AuthApi: Send + Sync {
 
 /// Everything the HTTP adapter needs, as one object.
 pub trait Services:
-    CollectionsApi + RecordsApi + AuthApi + crate::SettingsApi + crate::CronApi + crate::RealtimeApi
+    CollectionsApi
+    + RecordsApi
+    + AuthApi
+    + crate::SettingsApi
+    + crate::CronApi
+    + crate::RealtimeApi
+    + crate::DocsApi
 {
 }
 
@@ -221,7 +227,8 @@ impl<
         + AuthApi
         + crate::SettingsApi
         + crate::CronApi
-        + crate::RealtimeApi,
+        + crate::RealtimeApi
+        + crate::DocsApi,
 > Services for T
 {
 }

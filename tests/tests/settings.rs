@@ -22,6 +22,15 @@ fn is_basalt() -> bool {
 }
 
 fn default_settings() -> Value {
+    let mut settings = pocketbase_default_settings();
+    if is_basalt() {
+        // Basalt's own setting (PocketBase has no OpenAPI document)
+        settings["openapi"] = json!({"public": false});
+    }
+    settings
+}
+
+fn pocketbase_default_settings() -> Value {
     json!({
         "superuserIPs": [],
         "smtp": {"enabled": false, "port": 587, "host": "smtp.example.com", "username": "",

@@ -14,6 +14,9 @@ pub struct HttpConfig {
     /// The rate-limit settings (PocketBase's `settings.rateLimits`), read at every request;
     /// `None` disables rate limiting.
     pub rate_limits: Option<RateLimitProvider>,
+    /// The document `GET /api/openapi.json` starts from: the built-in operations and the
+    /// documented custom routes (`openapi_json_with`); `None`: the built-in ones only.
+    pub document: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -26,6 +29,7 @@ impl std::fmt::Debug for HttpConfig {
                 "rate_limits",
                 &self.rate_limits.as_ref().map(|_| "provider"),
             )
+            .field("document", &self.document.as_ref().map(|_| "document"))
             .finish()
     }
 }
@@ -37,6 +41,7 @@ impl Default for HttpConfig {
             body_limit: 32 << 20,
             origins: Vec::new(),
             rate_limits: None,
+            document: None,
         }
     }
 }

@@ -7,6 +7,7 @@
 mod auth;
 mod body;
 mod config;
+mod docs;
 mod error;
 mod middleware;
 mod ratelimit;
@@ -15,6 +16,7 @@ mod routes;
 
 pub use basalt_ports::{RateLimitRule, default_rate_limit_rules};
 pub use config::HttpConfig;
+pub use docs::{OPENAPI_VERSION, live_document};
 pub use error::{ApiError, ErrorBody};
 pub use ratelimit::{RateLimitConfig, RateLimitProvider};
 pub use router::{RequestEvent, Router, RouterEndpoint};
@@ -35,6 +37,7 @@ type ApiSet = (
     routes::settings::SettingsRoutes,
     routes::crons::CronRoutes,
     routes::realtime::RealtimeRoutes,
+    routes::docs::DocsRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -48,6 +51,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::settings::SettingsRoutes,
             routes::crons::CronRoutes,
             routes::realtime::RealtimeRoutes,
+            routes::docs::DocsRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),
@@ -56,18 +60,30 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
     .server("/api")
 }
 
-/// The OpenAPI document as pretty JSON (what `openapi/openapi.json` holds).
+/// The OpenAPI document of the built-in operations as pretty JSON (what
+/// `openapi/openapi.json` holds), as OpenAPI 3.1.
 pub fn openapi_json() -> String {
-    api_service().spec()
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&api_service().spec()).unwrap_or_else(|_| serde_json::json!({}));
+    docs::as_openapi_31(&mut doc);
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
 /// The OpenAPI document with the documented custom routes of `custom` merged into its
 /// `paths` (see [`router::OperationDoc`]); undocumented routes are left out.
 pub fn openapi_json_with<A: Clone + Send + Sync + 'static>(custom: &router::Router<A>) -> String {
+    serde_json::to_string_pretty(&openapi_value_with(custom)).unwrap_or_default()
+}
+
+/// [`openapi_json_with`] as a JSON value (what [`HttpConfig::document`] takes, and
+/// [`live_document`] starts from).
+pub fn openapi_value_with<A: Clone + Send + Sync + 'static>(
+    custom: &router::Router<A>,
+) -> serde_json::Value {
     let mut doc: serde_json::Value =
         serde_json::from_str(&openapi_json()).unwrap_or_else(|_| serde_json::json!({}));
     router::merge_openapi(&mut doc, custom);
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    doc
 }
 
 /// The whole HTTP application: `/api/*` plus the global middlewares.

@@ -7,9 +7,10 @@ fn committed_openapi_document_matches_the_routes() {
     let generated = basalt_http::openapi_json();
     assert!(
         committed.trim_end() == generated.trim_end(),
-        "openapi/openapi.json is stale: run `cargo run -- openapi --out openapi/openapi.json`"
+        "openapi/openapi.json is stale: run `cargo run --bin basalt -- openapi --static --out openapi/openapi.json`"
     );
     let doc: serde_json::Value = serde_json::from_str(&generated).expect("valid JSON");
+    assert_eq!(doc["openapi"], basalt_http::OPENAPI_VERSION);
     let paths = doc["paths"].as_object().expect("paths");
     for p in [
         "/health",
@@ -23,6 +24,7 @@ fn committed_openapi_document_matches_the_routes() {
         "/collections/{collection}/auth-with-password",
         "/collections/{collection}/auth-refresh",
         "/collections/{collection}/auth-methods",
+        "/openapi.json",
     ] {
         assert!(paths.contains_key(p), "missing path {p}");
     }

@@ -1,9 +1,10 @@
 //! The collection use cases: `save` (create and update), `delete`, `import`, `model` (the
 //! collection model hooks every change goes through), `view_fields` (a view's fields from its
-//! query) and `list` (the collections list). The [`CollectionsApi`] driving port is
-//! implemented here, superusers only.
+//! query), `list` (the collections list) and `docs` (the collections of the live API
+//! document). The [`CollectionsApi`] driving port is implemented here, superusers only.
 
 pub(crate) mod delete;
+mod docs;
 pub(crate) mod import;
 mod list;
 pub(crate) mod model;

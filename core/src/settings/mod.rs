@@ -27,8 +27,8 @@ mod codec;
 mod crypto;
 
 pub use basalt_domain::settings::{
-    BackupsConfig, BatchConfig, LoadError, LogsConfig, MetaConfig, RateLimitRule, RateLimitsConfig,
-    S3Config, Settings, SmtpConfig, TrustedProxyConfig,
+    BackupsConfig, BatchConfig, LoadError, LogsConfig, MetaConfig, OpenApiConfig, RateLimitRule,
+    RateLimitsConfig, S3Config, Settings, SmtpConfig, TrustedProxyConfig,
 };
 pub use crypto::{CryptoError, EncryptionKey};
 

@@ -3,11 +3,13 @@
 
 mod index;
 mod json;
+mod record_schema;
 mod scaffold;
 mod validate;
 
 pub use index::{IndexParts, has_single_column_unique_index, index_parts};
 pub use json::{TOKEN_KEYS, merge_json};
+pub use record_schema::{DATETIME_FORMAT, RecordSchemas, record_schemas};
 pub use scaffold::{ensure_system_fields, scaffold_json, scaffolds};
 pub use validate::{ValidateContext, validate_collection, validate_rules};
 

@@ -15,8 +15,8 @@ mod rate_limit;
 mod validate;
 
 pub use model::{
-    BackupsConfig, BatchConfig, LogsConfig, MetaConfig, RateLimitsConfig, S3Config, Settings,
-    SmtpConfig, TrustedProxyConfig,
+    BackupsConfig, BatchConfig, LogsConfig, MetaConfig, OpenApiConfig, RateLimitsConfig, S3Config,
+    Settings, SmtpConfig, TrustedProxyConfig,
 };
 pub use patch::LoadError;
 pub use rate_limit::{RateLimitRule, default_rate_limit_rules};

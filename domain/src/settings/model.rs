@@ -37,6 +37,8 @@ pub struct Settings {
     pub batch: BatchConfig,
     /// Request logs.
     pub logs: LogsConfig,
+    /// The live OpenAPI document (Basalt only: PocketBase has none, and ignores the key).
+    pub openapi: OpenApiConfig,
 }
 
 /// The mail server (`smtp`).
@@ -240,6 +242,15 @@ impl Default for LogsConfig {
     }
 }
 
+/// The live OpenAPI document, `GET /api/openapi.json` (`openapi`; Basalt only).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OpenApiConfig {
+    /// Serve it to everyone, with the collections any rule opens to non-superusers
+    /// (otherwise superusers only, with every collection).
+    pub public: bool,
+}
+
 impl Settings {
     /// The API form (secrets left out), as `GET /api/settings` shows it.
     pub fn to_api_json(&self) -> Value {
@@ -300,7 +311,9 @@ mod tests {
                 "trustedProxy": {"headers": [], "useLeftmostIP": false},
                 "batch": {"enabled": false, "maxRequests": 50, "timeout": 3, "maxBodySize": 0},
                 "logs": {"maxDataSize": 0, "maxDays": 5, "minLevel": 0, "logIP": true,
-                         "logAuthId": false}
+                         "logAuthId": false},
+                // Basalt's own (PocketBase has no OpenAPI document and ignores the key)
+                "openapi": {"public": false}
             })
         );
     }

@@ -3,6 +3,7 @@
 pub(crate) mod auth;
 pub(crate) mod collections;
 pub(crate) mod crons;
+pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod realtime;
 pub(crate) mod records;
@@ -31,6 +32,8 @@ pub(crate) enum ApiTags {
     Crons,
     /// Realtime subscriptions over Server-Sent Events.
     Realtime,
+    /// This document.
+    Docs,
 }
 
 /// A successful response with no body.

@@ -164,6 +164,16 @@ impl RecordsApi for Stub {
     }
 }
 
+#[async_trait]
+impl basalt_ports::DocsApi for Stub {
+    async fn documented_collections(
+        &self,
+        _a: &Auth,
+    ) -> ServiceResult<Vec<basalt_ports::CollectionDoc>> {
+        Ok(Vec::new())
+    }
+}
+
 pub fn services() -> SharedServices {
     Arc::new(Stub)
 }
