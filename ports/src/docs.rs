@@ -3,15 +3,15 @@
 
 use crate::service::{Auth, ServiceResult};
 use async_trait::async_trait;
-use basalt_domain::collection::RecordSchemas;
+use basalt_domain::collection::{CollectionType, RecordSchemas};
 
 /// One collection of the live document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectionDoc {
     /// The collection's name (its paths are `/collections/{name}/…`).
     pub name: String,
-    /// `base`, `auth` or `view`.
-    pub kind: String,
+    /// Base, auth or view.
+    pub kind: CollectionType,
     /// The schemas of its records and of the bodies that write them.
     pub schemas: RecordSchemas,
 }

@@ -4,6 +4,7 @@
 //! and for auth collections `auth-with-password`, `auth-refresh` and `auth-methods` — whose
 //! bodies and answers follow the collection's fields. OpenAPI 3.1.
 
+use basalt_domain::collection::CollectionType;
 use basalt_ports::CollectionDoc;
 use serde_json::{Map, Value, json};
 
@@ -213,7 +214,7 @@ fn add_collection(doc: &mut Value, c: &CollectionDoc, name: &str) {
         );
     }
     paths[format!("{base}/records/{{id}}")] = Value::Object(one);
-    if c.kind == "auth" {
+    if c.kind == CollectionType::Auth {
         add_auth(paths, c, name, &tag, &record);
     }
 }
@@ -277,7 +278,7 @@ mod tests {
         ensure_system_fields(&mut c);
         CollectionDoc {
             name: c.name.clone(),
-            kind: c.kind.as_str().to_owned(),
+            kind: c.kind,
             schemas: record_schemas(&c),
         }
     }

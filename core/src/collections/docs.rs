@@ -23,7 +23,7 @@ impl DocsApi for App {
             .filter(|c| everyone || opened(c))
             .map(|c| CollectionDoc {
                 name: c.name.clone(),
-                kind: c.kind.as_str().to_owned(),
+                kind: c.kind,
                 schemas: record_schemas(c),
             })
             .collect())
