@@ -148,6 +148,7 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
             400,
             "Failed to delete record. Make sure that the record is not part of a required relation reference.",
         ),
+        E::OnlySuperuser => fixed(400, "You can't delete the only existing superuser."),
         E::AuthFailed => fixed(400, "Failed to authenticate."),
         E::InvalidRealtimeClient => fixed(400, "Invalid realtime client."),
         E::AuthRequired => fixed(
