@@ -24,8 +24,26 @@ type Out<T> = Result<T, ApiError>;
 /// Messages written in one go when several are queued.
 const MAX_BATCH: usize = 8;
 
-/// One Server-Sent Event of the realtime stream, as a client parses it (the document's
-/// schema of each event of `text/event-stream`, as OpenAPI 3.2's `itemSchema` would say).
+/// The body setting a realtime client's subscriptions.
+// Only documents the body: the route reads it leniently, so that a malformed one gets
+// PocketBase's answer.
+#[allow(dead_code)]
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub(crate) struct SubscribeBody {
+    /// The client id from the stream's `PB_CONNECT` event.
+    client_id: String,
+    /// The new subscriptions (replacing the previous ones; none unsubscribes from all):
+    /// `COLLECTION/*`, `COLLECTION/RECORD_ID`, each optionally with
+    /// `?options={"query": {...}, "headers": {...}}`.
+    subscriptions: Option<Vec<String>>,
+}
+
+crate::body::body_schema!(SubscribeBody);
+
+/// One event of the realtime stream (each `id:`/`event:`/`data:` block).
+// The schema of each event of `text/event-stream` (what OpenAPI 3.2 calls `itemSchema`, and
+// what schemathesis checks each event against); never built, the frames are written below.
 #[allow(dead_code)]
 #[derive(Object)]
 struct RealtimeEvent {
@@ -121,7 +139,7 @@ impl RealtimeRoutes {
         s: Data<&SharedServices>,
         cfg: Data<&HttpConfig>,
         req: &Request,
-        body: JsonBody,
+        body: JsonBody<SubscribeBody>,
     ) -> Out<NoContent> {
         let body = body.or_reject(ServiceError::rejected("realtime body is not a JSON object"))?;
         let form = parse_form(&body).ok_or_else(|| {
