@@ -21,6 +21,8 @@ doc=${BASALT_OPENAPI_DOC:-$root/openapi/openapi.json}
 [[ $doc == /api/* ]] || doc=$(cd "$(dirname "$doc")" && pwd)/$(basename "$doc")
 seed=${SCHEMATHESIS_SEED:-20240501}
 examples=${SCHEMATHESIS_MAX_EXAMPLES:-40}
+# Extra schemathesis arguments, word-split (e.g. `--include-path-regex records`).
+extra=(${SCHEMATHESIS_ARGS:-})
 email=admin@example.com
 password='Passw0rd!1234'
 
@@ -86,7 +88,7 @@ status=0
 (cd "$work" && exec "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" --no-color run "$doc" \
   --url "$url/api" -H "Authorization: $token" \
   --seed "$seed" --max-examples "$examples" --workers 1 --generation-database none \
-  --exclude-checks positive_data_acceptance,unsupported_method \
+  --exclude-checks positive_data_acceptance,unsupported_method "${extra[@]}" \
   >"$work/schemathesis.log" 2>&1) || status=$?
 if [[ $status -ne 0 ]]; then
   cat "$work/schemathesis.log"
