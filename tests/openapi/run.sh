@@ -97,6 +97,20 @@ if [[ $status -ne 0 ]]; then
   exit 1
 fi
 sed -n '/^Test cases:/,/^$/p; /^API Operations:/,/^$/p' "$work/schemathesis.log"
+# The fuzzer must not have locked the superuser out (e.g. by deleting the only superuser).
+if ! python3 - "$url" "$email" "$password" <<'PY'
+import json, sys, urllib.request
+url, email, password = sys.argv[1:]
+body = json.dumps({"identity": email, "password": password}).encode()
+req = urllib.request.Request(f"{url}/api/collections/_superusers/auth-with-password", data=body,
+                             headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(req, timeout=10) as res:
+    sys.exit(0 if res.status == 200 else 1)
+PY
+then
+  echo "after the schemathesis run the superuser $email can no longer log in" >&2
+  exit 1
+fi
 if grep -q 'panicked\|ERROR' "$work/server.log"; then
   echo "the server logged errors during the schemathesis run:" >&2
   grep -B2 -A8 'panicked\|ERROR' "$work/server.log" | head -n 60 >&2
