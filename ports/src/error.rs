@@ -194,6 +194,9 @@ pub enum ServiceError {
     /// A record delete blocked by a required relation reference.
     #[error("delete blocked by a required relation reference: {0}")]
     RequiredReference(Cause),
+    /// A delete of the only `_superusers` record (PocketBase keeps at least one).
+    #[error("the only existing superuser cannot be deleted")]
+    OnlySuperuser,
     /// Wrong identity or password.
     #[error("failed to authenticate")]
     AuthFailed,

@@ -848,3 +848,69 @@ async fn tokens_are_recognised_only_when_valid() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, err_body(401, MSG_REQUIRES_AUTH));
 }
+
+/// PocketBase keeps at least one superuser: deleting the only one, directly or by a
+/// truncate, is a 400 and changes nothing (found by schemathesis, whose truncate of
+/// `_superusers` locked the server out); with two, one can go.
+#[tokio::test]
+async fn the_only_superuser_cannot_be_deleted() {
+    let srv = TestServer::start().await;
+    let su = srv.superuser_token().await;
+    let (status, list) = srv
+        .su(Method::GET, "/api/collections/_superusers/records", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let first = list["items"][0]["id"].as_str().expect("id").to_string();
+    let one = format!("/api/collections/_superusers/records/{first}");
+
+    let (status, body) = srv.su(Method::DELETE, &one, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        err_body(400, "You can't delete the only existing superuser.")
+    );
+    let (status, body) = srv
+        .su(
+            Method::DELETE,
+            "/api/collections/_superusers/truncate",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        err_body(
+            400,
+            "Failed to truncate collection (most likely due to required cascade delete record references)."
+        )
+    );
+    assert_eq!(srv.count("_superusers").await, 1);
+
+    let second =
+        json!({"email": "second@example.com", "password": PASSWORD, "passwordConfirm": PASSWORD});
+    srv.create_record("_superusers", second).await;
+    let (status, body) = srv.req(Method::DELETE, &one, Some(&su), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (token, _) = srv
+        .login("_superusers", "second@example.com", PASSWORD)
+        .await;
+    let (status, body) = srv
+        .req(
+            Method::DELETE,
+            "/api/collections/_superusers/truncate",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = srv
+        .req(
+            Method::GET,
+            "/api/collections/_superusers/records",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["totalItems"], 1);
+}

@@ -553,6 +553,33 @@ async fn pagination_with_filter() {
     );
 }
 
+/// A page past `i64::MAX` items is an empty page, not an overflow (found by schemathesis:
+/// `page=9223372036854775807` was a 500); PocketBase answers an empty page too.
+#[tokio::test]
+async fn huge_page_numbers_are_empty_pages() {
+    let srv = TestServer::start().await;
+    blog(&srv).await;
+    for per_page in ["500", "-9223372036854775808", "1000"] {
+        let params = [("page", "9223372036854775807"), ("perPage", per_page)];
+        let (status, body) = list(&srv, "posts", None, &params).await;
+        assert_eq!(status, StatusCode::OK, "{params:?}: {body}");
+        assert_eq!(body["items"], json!([]), "{params:?}");
+        assert_eq!(body["page"], json!(9223372036854775807_i64), "{params:?}");
+        assert_eq!(body["totalItems"], 6, "{params:?}");
+    }
+    let su = srv.superuser_token().await;
+    let (status, body) = srv
+        .req(
+            Method::GET,
+            "/api/collections?page=9223372036854775807&perPage=10",
+            Some(&su),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["items"], json!([]));
+}
+
 #[tokio::test]
 async fn invalid_filters_and_sorts_are_400() {
     let srv = TestServer::start().await;

@@ -11,6 +11,7 @@ use poem_openapi::ApiExtractorType;
 use poem_openapi::ExtractParamOptions;
 use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef, Registry};
 use serde_json::{Map, Value};
+use std::marker::PhantomData;
 
 /// A record body: the submitted keys and values (multipart values arrive as strings, and a
 /// key repeated becomes an array; a `@jsonPayload` part is merged in as JSON).
@@ -168,12 +169,48 @@ impl<'a> ApiExtractor<'a> for RecordBody {
     }
 }
 
+/// What the OpenAPI document says a [`JsonBody`] holds. The body is read the same way
+/// whatever it says (leniently, so each route answers a malformed one with PocketBase's
+/// own message); only the document changes.
+pub(crate) trait BodySchema: Send + Sync {
+    /// The schema of the body.
+    fn schema_ref() -> MetaSchemaRef;
+    /// Registers the schemas it refers to.
+    fn register(_registry: &mut Registry) {}
+}
+
+/// Any JSON object (the default [`BodySchema`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct AnyObject;
+
+impl BodySchema for AnyObject {
+    fn schema_ref() -> MetaSchemaRef {
+        object_schema()
+    }
+}
+
+/// Implements [`BodySchema`] for poem-openapi `Object`s that document a route's body.
+macro_rules! body_schema {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::body::BodySchema for $ty {
+            fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+                <$ty as poem_openapi::types::Type>::schema_ref()
+            }
+            fn register(registry: &mut poem_openapi::registry::Registry) {
+                <$ty as poem_openapi::types::Type>::register(registry);
+            }
+        }
+    )*};
+}
+pub(crate) use body_schema;
+
 /// A JSON object body (any keys); `None` when it is not a JSON object, so each route can
 /// answer with PocketBase's own message for that case. An oversized body is still a 413.
+/// `S` is what the document says it holds (any object unless a route says more).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct JsonBody(pub Option<Map<String, Value>>);
+pub(crate) struct JsonBody<S = AnyObject>(pub Option<Map<String, Value>>, PhantomData<S>);
 
-impl JsonBody {
+impl<S> JsonBody<S> {
     /// The object, or the answer to `error` when the body was malformed.
     pub(crate) fn or_reject(self, error: ServiceError) -> Result<Map<String, Value>, ApiError> {
         self.0.ok_or_else(|| ApiError::from_service(error, false))
@@ -189,17 +226,21 @@ fn lenient(r: poem::Result<Map<String, Value>>) -> poem::Result<Option<Map<Strin
     }
 }
 
-impl<'a> ApiExtractor<'a> for JsonBody {
+impl<'a, S: BodySchema> ApiExtractor<'a> for JsonBody<S> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
     type ParamType = ();
     type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        S::register(registry);
+    }
 
     fn request_meta() -> Option<MetaRequest> {
         Some(MetaRequest {
             description: None,
             content: vec![MetaMediaType {
                 content_type: "application/json",
-                schema: object_schema(),
+                schema: S::schema_ref(),
             }],
             required: false,
         })
@@ -215,6 +256,6 @@ impl<'a> ApiExtractor<'a> for JsonBody {
         } else {
             json_object(request, body).await
         };
-        lenient(parsed).map(JsonBody)
+        lenient(parsed).map(|m| JsonBody(m, PhantomData))
     }
 }

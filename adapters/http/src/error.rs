@@ -23,8 +23,8 @@ pub struct ErrorBody {
 
 /// An error response in PocketBase's shape; the response status is `body.status`.
 ///
-/// The OpenAPI document lists the statuses of [`Documented`] (what the built-in routes
-/// answer); middlewares may also answer 429 (rate limit), which the document leaves out.
+/// The OpenAPI document lists the statuses of [`Documented`]: what the built-in routes
+/// answer, and the rate limiter's 429 (when `settings.rateLimits` is on).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// The body sent.
@@ -50,6 +50,9 @@ enum Documented {
     /// 413: the request body is over the limit.
     #[oai(status = 413)]
     TooLarge(Json<ErrorBody>),
+    /// 429: rate limited (`settings.rateLimits`; superusers are exempt).
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>),
     /// 500: an internal failure.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -148,6 +151,7 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
             400,
             "Failed to delete record. Make sure that the record is not part of a required relation reference.",
         ),
+        E::OnlySuperuser => fixed(400, "You can't delete the only existing superuser."),
         E::AuthFailed => fixed(400, "Failed to authenticate."),
         E::InvalidRealtimeClient => fixed(400, "Invalid realtime client."),
         E::AuthRequired => fixed(

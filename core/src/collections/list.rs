@@ -1,6 +1,6 @@
 //! The collections list: sorted in memory by a few keys, paginated.
 
-use crate::records::read::total_pages;
+use crate::records::read::{offset, total_pages};
 use basalt_ports::{ListResult, ServiceError};
 use serde_json::Value;
 
@@ -40,7 +40,7 @@ pub(super) fn paginate(
     skip_total: bool,
 ) -> ListResult {
     let total = items.len() as i64;
-    let start = ((page - 1) * per_page).max(0) as usize;
+    let start = usize::try_from(offset(page, per_page)).unwrap_or(0);
     let items: Vec<Value> = items
         .into_iter()
         .skip(start)

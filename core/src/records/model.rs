@@ -19,12 +19,13 @@ use crate::hooks::{RecordErrorEvent, RecordEvent};
 use crate::realtime::{Change, broadcast};
 use crate::schema::CollectionRef;
 use crate::store::records as rows;
-use basalt_domain::collection::Collection;
+use basalt_domain::collection::{Collection, SUPERUSERS};
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::record::Record;
 use basalt_ports::ServiceError;
 use basalt_ports::db::DbError;
 use basalt_ports::hook::{BoxFuture, Chain, Event};
+use serde_json::Map;
 
 /// Which model action a save or delete is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -229,6 +230,9 @@ async fn default_action(
 ) -> Result<(), ServiceError> {
     let app = e.app.clone();
     if action == Action::Delete {
+        if e.collection.is_superusers() {
+            refuse_only_superuser(&app).await?;
+        }
         return app
             .hooks()
             .on_record_delete_execute
@@ -252,6 +256,16 @@ async fn default_action(
     execute
         .trigger(e, move |e| Box::pin(write_row(e, is_create)))
         .await
+}
+
+/// PocketBase keeps at least one superuser: deleting the last one (through the API, a
+/// truncate or the `superuser delete` command) is refused. Counted on the delete's
+/// transaction, so a truncate refuses its last delete and rolls back whole.
+async fn refuse_only_superuser(app: &App) -> Result<(), ServiceError> {
+    if app.count_records(SUPERUSERS, "", &Map::new()).await? <= 1 {
+        return Err(ServiceError::OnlySuperuser);
+    }
+    Ok(())
 }
 
 /// The default action of `on_record_validate`: the field checks and relation existence.

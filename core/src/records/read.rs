@@ -30,6 +30,12 @@ pub(crate) fn page_bounds(q: &ListQuery) -> (i64, i64) {
     (page, per_page)
 }
 
+/// The number of items before `page` (saturating: a page past `i64::MAX` items is empty,
+/// not an overflow).
+pub(crate) fn offset(page: i64, per_page: i64) -> i64 {
+    (page - 1).saturating_mul(per_page)
+}
+
 /// The total page count for `total` items.
 pub(crate) fn total_pages(total: i64, per_page: i64) -> i64 {
     if per_page <= 0 {
@@ -115,7 +121,7 @@ pub(crate) async fn list(
         .client_filter(filter.as_ref(), &mut scope)
         .await?
         .client_sort(query.sort.as_deref(), req.auth.is_superuser())?
-        .page(Some(per_page), (page - 1) * per_page)
+        .page(Some(per_page), offset(page, per_page))
         .build();
     let records = rows::select(app.db().as_ref(), &c, &q)
         .await

@@ -33,6 +33,25 @@ impl From<basalt_ports::AuthResponse> for AuthResult {
     }
 }
 
+/// The auth-with-password body.
+// Only documents the body: the route reads it leniently, so that a malformed one gets
+// PocketBase's answer.
+#[allow(dead_code)]
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub(crate) struct PasswordForm {
+    /// The identity: the value of `identityField`, or of any of the collection's identity
+    /// fields (`email` by default).
+    identity: String,
+    /// The password.
+    password: String,
+    /// The identity field to look `identity` up by (one of the collection's
+    /// `passwordAuth.identityFields`).
+    identity_field: Option<String>,
+}
+
+crate::body::body_schema!(PasswordForm);
+
 type Out<T> = Result<T, ApiError>;
 
 fn text(body: &Map<String, Value>, key: &str) -> String {
@@ -73,7 +92,7 @@ impl AuthRoutes {
         s: Data<&SharedServices>,
         cfg: Data<&HttpConfig>,
         collection: Path<String>,
-        body: JsonBody,
+        body: JsonBody<PasswordForm>,
     ) -> Out<Json<AuthResult>> {
         let body = body.or_reject(ServiceError::UnreadableBody)?;
         let identity = text(&body, "identity");

@@ -1,10 +1,11 @@
 //! `GET /api/health`.
 
 use super::ApiTags;
+use crate::error::ErrorBody;
 use basalt_ports::Auth;
 use poem::web::{Data, RemoteAddr};
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::{Value, json};
 
 /// Liveness routes.
@@ -21,7 +22,20 @@ pub(crate) struct Health {
     data: Value,
 }
 
-fn health_for(auth: &Auth, remote: &RemoteAddr) -> Json<Health> {
+/// The health answer: always 200 from the route; the rate limiter in front of it may
+/// answer 429 (`settings.rateLimits`).
+#[derive(ApiResponse)]
+pub(crate) enum HealthResponse {
+    /// The server is up.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+    /// 429: rate limited (`settings.rateLimits`; superusers are exempt).
+    #[oai(status = 429)]
+    #[allow(dead_code)]
+    TooManyRequests(Json<ErrorBody>),
+}
+
+fn health_for(auth: &Auth, remote: &RemoteAddr) -> HealthResponse {
     let data = if auth.is_superuser() {
         let ip = remote
             .as_socket_addr()
@@ -31,11 +45,11 @@ fn health_for(auth: &Auth, remote: &RemoteAddr) -> Json<Health> {
     } else {
         json!({})
     };
-    Json(Health {
+    HealthResponse::Ok(Json(Health {
         code: 200,
         message: "API is healthy.".into(),
         data,
-    })
+    }))
 }
 
 #[OpenApi]
@@ -47,7 +61,7 @@ impl HealthRoutes {
         operation_id = "health",
         tag = "ApiTags::Health"
     )]
-    async fn health(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> Json<Health> {
+    async fn health(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> HealthResponse {
         health_for(&auth, remote)
     }
 
@@ -58,7 +72,7 @@ impl HealthRoutes {
         operation_id = "healthHead",
         tag = "ApiTags::Health"
     )]
-    async fn health_head(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> Json<Health> {
+    async fn health_head(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> HealthResponse {
         health_for(&auth, remote)
     }
 }

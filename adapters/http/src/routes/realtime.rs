@@ -9,9 +9,11 @@ use crate::{HttpConfig, SharedServices};
 use basalt_ports::{RealtimeMessage, ServiceError, SubscribeForm};
 use futures_util::StreamExt;
 use poem::web::Data;
-use poem::{Body, Request};
-use poem_openapi::payload::Binary;
-use poem_openapi::{ApiResponse, OpenApi};
+use poem::{Body, IntoResponse, Request};
+use poem_openapi::payload::Payload;
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
 /// Realtime routes.
@@ -22,6 +24,62 @@ type Out<T> = Result<T, ApiError>;
 /// Messages written in one go when several are queued.
 const MAX_BATCH: usize = 8;
 
+/// The body setting a realtime client's subscriptions.
+// Only documents the body: the route reads it leniently, so that a malformed one gets
+// PocketBase's answer.
+#[allow(dead_code)]
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub(crate) struct SubscribeBody {
+    /// The client id from the stream's `PB_CONNECT` event.
+    client_id: String,
+    /// The new subscriptions (replacing the previous ones; none unsubscribes from all):
+    /// `COLLECTION/*`, `COLLECTION/RECORD_ID`, each optionally with
+    /// `?options={"query": {...}, "headers": {...}}`.
+    subscriptions: Option<Vec<String>>,
+}
+
+crate::body::body_schema!(SubscribeBody);
+
+/// One event of the realtime stream (each `id:`/`event:`/`data:` block).
+// The schema of each event of `text/event-stream` (what OpenAPI 3.2 calls `itemSchema`, and
+// what schemathesis checks each event against); never built, the frames are written below.
+#[allow(dead_code)]
+#[derive(Object)]
+struct RealtimeEvent {
+    /// The realtime client's id.
+    id: String,
+    /// `PB_CONNECT` first, then the name of the subscription the record change matched.
+    event: String,
+    /// JSON text: `{"clientId": ...}` for `PB_CONNECT`, else
+    /// `{"record": {...}, "action": "create" | "update" | "delete"}`.
+    data: String,
+}
+
+/// The stream's bytes, documented as a sequence of [`RealtimeEvent`]s (`Binary` would
+/// document one binary string, which is not what a client reads).
+pub(crate) struct Frames(Body);
+
+impl Payload for Frames {
+    const CONTENT_TYPE: &'static str = "text/event-stream";
+
+    fn schema_ref() -> MetaSchemaRef {
+        RealtimeEvent::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        RealtimeEvent::register(registry);
+    }
+}
+
+impl IntoResponse for Frames {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type(Self::CONTENT_TYPE)
+            .body(self.0)
+    }
+}
+
 /// The event stream.
 #[derive(ApiResponse)]
 pub(crate) enum EventStream {
@@ -30,7 +88,7 @@ pub(crate) enum EventStream {
     /// `{"record": {...}, "action": "create" | "update" | "delete"}`.
     #[oai(status = 200, content_type = "text/event-stream")]
     Stream(
-        Binary<Body>,
+        Frames,
         #[oai(header = "Cache-Control")] String,
         #[oai(header = "X-Accel-Buffering")] String,
     ),
@@ -60,7 +118,7 @@ impl RealtimeRoutes {
             .ready_chunks(MAX_BATCH)
             .map(move |batch| Ok::<_, std::io::Error>(frames(&id, &batch)));
         Ok(EventStream::Stream(
-            Binary(Body::from_bytes_stream(frames)),
+            Frames(Body::from_bytes_stream(frames)),
             "no-store".into(),
             "no".into(),
         ))
@@ -81,7 +139,7 @@ impl RealtimeRoutes {
         s: Data<&SharedServices>,
         cfg: Data<&HttpConfig>,
         req: &Request,
-        body: JsonBody,
+        body: JsonBody<SubscribeBody>,
     ) -> Out<NoContent> {
         let body = body.or_reject(ServiceError::rejected("realtime body is not a JSON object"))?;
         let form = parse_form(&body).ok_or_else(|| {
