@@ -8,16 +8,17 @@
 #
 #   bash tests/openapi/run.sh [BASALT_BIN]      (default: target/debug/basalt)
 #
-# The document is openapi/openapi.json (its paths are relative to `/api`); BASALT_OPENAPI_DOC
-# names another file, or a path on the server starting with /api/ (`/api/openapi.json`),
-# fetched as the superuser once the schema is seeded. Installs schemathesis into a venv under ${XDG_CACHE_HOME:-$HOME/.cache}/basalt/
+# The document is the server's live one, `GET /api/openapi.json` (with typed paths for the
+# seeded collections), fetched as the superuser once the schema is seeded; BASALT_OPENAPI_DOC
+# names another path on the server starting with /api/, or a file (e.g. openapi/openapi.json,
+# the built-in operations only; its paths are relative to `/api`). Installs schemathesis into a venv under ${XDG_CACHE_HOME:-$HOME/.cache}/basalt/
 # and the npm packages with `npm ci` (tests/openapi/package-lock.json).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 basalt=${1:-${CARGO_TARGET_DIR:-$root/target}/debug/basalt}
 basalt=$(cd "$(dirname "$basalt")" && pwd)/$(basename "$basalt")
-doc=${BASALT_OPENAPI_DOC:-$root/openapi/openapi.json}
+doc=${BASALT_OPENAPI_DOC:-/api/openapi.json}
 [[ $doc == /api/* ]] || doc=$(cd "$(dirname "$doc")" && pwd)/$(basename "$doc")
 seed=${SCHEMATHESIS_SEED:-20240501}
 examples=${SCHEMATHESIS_MAX_EXAMPLES:-40}
@@ -78,6 +79,9 @@ echo "typed client: openapi-typescript + openapi-fetch, tsc --strict, CRUD scena
 )
 
 # --- 2. schemathesis -----------------------------------------------------------------------
+# `updateSuperusers` (PATCH /collections/_superusers/records/{id}, from the live document)
+# is left out: it lets the fuzzer change the email or password of the superuser it runs as,
+# which ends its authentication half-way (superusers may change any superuser, by design).
 # Checks left out: `unsupported_method` (PocketBase answers 404, not 405, to a method a path
 # does not have, and Basalt does too) and `positive_data_acceptance` (PocketBase answers 400
 # to requests that fit the schema but not the data: a filter that does not parse, a wrong
@@ -88,7 +92,8 @@ status=0
 (cd "$work" && exec "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" --no-color run "$doc" \
   --url "$url/api" -H "Authorization: $token" \
   --seed "$seed" --max-examples "$examples" --workers 1 --generation-database none \
-  --exclude-checks positive_data_acceptance,unsupported_method "${extra[@]}" \
+  --exclude-checks positive_data_acceptance,unsupported_method \
+  --exclude-operation-id updateSuperusers "${extra[@]}" \
   >"$work/schemathesis.log" 2>&1) || status=$?
 if [[ $status -ne 0 ]]; then
   cat "$work/schemathesis.log"

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 pub const OPENAPI_VERSION: &str = "3.1.0";
 
 /// The content type of Basalt's JSON answers.
-const JSON: &str = "application/json; charset=utf-8";
+const JSON: &str = "application/json";
 
 /// `base` (the static document, with the custom routes) with `collections` added.
 pub fn live_document(base: &Value, collections: &[CollectionDoc]) -> Value {
@@ -25,10 +25,18 @@ pub fn live_document(base: &Value, collections: &[CollectionDoc]) -> Value {
     doc
 }
 
-/// Marks a poem-openapi document (OpenAPI 3.0) as 3.1: its constructs (no `nullable`, no
-/// boolean `exclusiveMinimum`) read the same in both.
+/// Marks a poem-openapi document (OpenAPI 3.0) as 3.1 — its constructs (no `nullable`, no
+/// boolean `exclusiveMinimum`) read the same in both — and declares the auth token: the
+/// `Authorization` header (optional: guests call the API too).
 pub(crate) fn as_openapi_31(doc: &mut Value) {
     doc["openapi"] = json!(OPENAPI_VERSION);
+    doc["components"]["securitySchemes"]["authToken"] = json!({
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "An auth token, from an auth-with-password or auth-refresh answer."
+    });
+    doc["security"] = json!([{}, {"authToken": []}]);
 }
 
 /// Unique type names for collections: `owned_posts` → `OwnedPosts`, `_superusers` →
@@ -106,6 +114,7 @@ fn id_param() -> Value {
 }
 
 /// A request body of `schema`: JSON, and a multipart form when the collection has files.
+/// Optional, as PocketBase reads a missing body as an empty one.
 fn request_body(schema: &str, files: bool) -> Value {
     let mut content = Map::new();
     content.insert(
@@ -118,7 +127,7 @@ fn request_body(schema: &str, files: bool) -> Value {
             json!({ "schema": schema_ref(schema) }),
         );
     }
-    json!({ "required": true, "content": Value::Object(content) })
+    json!({ "required": false, "content": Value::Object(content) })
 }
 
 fn add_collection(doc: &mut Value, c: &CollectionDoc, name: &str) {
