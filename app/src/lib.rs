@@ -14,6 +14,7 @@
 
 pub mod cli;
 mod dbconnect;
+pub mod files;
 mod http_server;
 mod infra;
 pub mod migrations;

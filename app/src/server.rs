@@ -114,6 +114,10 @@ pub async fn new_app(config: &AppConfig) -> Result<App, AppError> {
     let data = connect("data.db").await?;
     let auxiliary = connect("auxiliary.db").await?;
     let app = App::with_auxiliary(data, auxiliary, Arc::new(SystemClock), Arc::new(OsRandom));
+    app.set_file_storage(
+        Arc::new(crate::files::AdapterFileStores::default()),
+        dir.clone(),
+    );
     if let Some(key) = key {
         app.set_encryption_key(key);
     }

@@ -72,6 +72,9 @@ pub enum AppError {
     /// The settings could not be encrypted.
     #[error("settings encryption: {0}")]
     Encryption(String),
+    /// The file storage failed.
+    #[error(transparent)]
+    Files(#[from] basalt_ports::files::FileStoreError),
     /// The HTTP server failed.
     #[error("server: {0}")]
     Server(#[source] std::io::Error),

@@ -11,6 +11,7 @@ mod collections;
 mod count_cache;
 pub mod cron;
 mod error;
+pub mod files;
 pub mod hooks;
 pub mod migrations;
 mod query;

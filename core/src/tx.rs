@@ -20,6 +20,7 @@ pub(crate) struct TxShared {
     /// Savepoints dropped without commit or rollback, rolled back before the next statement.
     abandoned: Mutex<Vec<String>>,
     after_commit: Mutex<Vec<AfterCommit>>,
+    after_rollback: Mutex<Vec<AfterCommit>>,
     schema_changed: std::sync::atomic::AtomicBool,
 }
 
@@ -35,6 +36,7 @@ impl TxShared {
             savepoints: AtomicU64::new(0),
             abandoned: Mutex::new(Vec::new()),
             after_commit: Mutex::new(Vec::new()),
+            after_rollback: Mutex::new(Vec::new()),
             schema_changed: std::sync::atomic::AtomicBool::new(false),
         })
     }
@@ -59,6 +61,21 @@ impl TxShared {
     /// Takes the queued after-commit work.
     pub(crate) fn take_after_commit(&self) -> Vec<AfterCommit> {
         self.after_commit
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default()
+    }
+
+    /// Queues work for when the transaction rolls back (or its commit fails).
+    pub(crate) fn after_rollback(&self, f: AfterCommit) {
+        if let Ok(mut list) = self.after_rollback.lock() {
+            list.push(f);
+        }
+    }
+
+    /// Takes the queued after-rollback work.
+    pub(crate) fn take_after_rollback(&self) -> Vec<AfterCommit> {
+        self.after_rollback
             .lock()
             .map(|mut l| std::mem::take(&mut *l))
             .unwrap_or_default()

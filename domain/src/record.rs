@@ -23,6 +23,8 @@ pub struct Record {
     password: Option<PlainPassword>,
     /// What `to_json` shows beyond the collection's defaults.
     shape: Shape,
+    /// Files uploaded since the last save, and the file names as last stored.
+    pub(crate) files: crate::record_files::FileState,
 }
 
 impl PartialEq for Record {
@@ -84,6 +86,7 @@ impl Record {
             stored_id: None,
             password: None,
             shape: Shape::default(),
+            files: Default::default(),
         }
     }
 
@@ -158,6 +161,7 @@ impl Record {
             }
         }
         rec.mark_stored();
+        rec.mark_files_stored(c);
         rec
     }
 
@@ -324,6 +328,14 @@ impl Record {
                         if let Err(e) = f.validate_value(&plain) {
                             errs.add(f.name.clone(), e);
                         }
+                    }
+                }
+                FieldKind::File(o) => {
+                    if let Err(e) = f
+                        .validate_value(self.get(&f.name))
+                        .and_then(|()| self.check_files(&f.name, o))
+                    {
+                        errs.add(f.name.clone(), e);
                     }
                 }
                 _ => {

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 /// The `type` claim of an auth token.
 pub const TOKEN_TYPE_AUTH: &str = "auth";
 
+/// The `type` claim of a file token (protected files' `?token=`).
+pub const TOKEN_TYPE_FILE: &str = "file";
+
 /// The claims of an auth token, exactly as PocketBase writes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

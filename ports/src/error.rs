@@ -266,6 +266,10 @@ pub enum ServiceError {
     #[error("{0}")]
     TooManyRequests(String),
 
+    /// A `Range` outside the file (its size): HTTP 416.
+    #[error("range not satisfiable (size {0})")]
+    RangeNotSatisfiable(u64),
+
     // ---- 500 ----
     /// An internal failure; the cause is logged, never sent outside `--dev`.
     #[error("internal error: {0}")]

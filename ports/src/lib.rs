@@ -8,6 +8,7 @@ pub mod db;
 pub mod docs;
 pub mod error;
 pub mod files;
+pub mod files_api;
 pub mod hook;
 pub mod mail;
 pub mod random;
@@ -21,6 +22,7 @@ pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
 pub use docs::{CollectionDoc, DocsApi};
 pub use error::{Cause, CollectionLookup, Input, QueryParam};
+pub use files_api::{FilesApi, RecordForm, Upload};
 pub use random::Random;
 pub use rate_limit::{RateLimitRule, default_rate_limit_rules};
 pub use realtime::{

@@ -165,7 +165,9 @@ pub trait RecordsApi: Send + Sync {
         req: &RequestContext,
         collection: &str,
         body: Map<String, Value>,
-    ) -> ServiceResult<Value>;
+    ) -> ServiceResult<Value> {
+        self.create_record_form(req, collection, body.into()).await
+    }
     /// `PATCH /api/collections/{c}/records/{id}`.
     async fn update_record(
         &self,
@@ -173,6 +175,24 @@ pub trait RecordsApi: Send + Sync {
         collection: &str,
         id: &str,
         body: Map<String, Value>,
+    ) -> ServiceResult<Value> {
+        self.update_record_form(req, collection, id, body.into())
+            .await
+    }
+    /// `POST /api/collections/{c}/records` with uploaded files.
+    async fn create_record_form(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        form: crate::RecordForm,
+    ) -> ServiceResult<Value>;
+    /// `PATCH /api/collections/{c}/records/{id}` with uploaded files.
+    async fn update_record_form(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+        form: crate::RecordForm,
     ) -> ServiceResult<Value>;
     /// `DELETE /api/collections/{c}/records/{id}`.
     async fn delete_record(
@@ -218,6 +238,7 @@ pub trait Services:
     + crate::CronApi
     + crate::RealtimeApi
     + crate::DocsApi
+    + crate::FilesApi
 {
 }
 
@@ -228,7 +249,8 @@ impl<
         + crate::SettingsApi
         + crate::CronApi
         + crate::RealtimeApi
-        + crate::DocsApi,
+        + crate::DocsApi
+        + crate::FilesApi,
 > Services for T
 {
 }

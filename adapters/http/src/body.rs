@@ -14,9 +14,15 @@ use serde_json::{Map, Value};
 use std::marker::PhantomData;
 
 /// A record body: the submitted keys and values (multipart values arrive as strings, and a
-/// key repeated becomes an array; a `@jsonPayload` part is merged in as JSON).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct RecordBody(pub Map<String, Value>);
+/// key repeated becomes an array; a `@jsonPayload` part is merged in as JSON) and, in a
+/// multipart body, the uploaded files.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RecordBody(pub basalt_ports::RecordForm);
+
+/// The body limit of a record write: the configured limit plus what the collection's fields
+/// allow (PocketBase's dynamic collection body limit); set by the global middleware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RecordBodyLimit(pub u64);
 
 fn object_schema() -> MetaSchemaRef {
     MetaSchemaRef::Inline(Box::new(MetaSchema {
@@ -26,6 +32,9 @@ fn object_schema() -> MetaSchemaRef {
 }
 
 fn limit_of(req: &Request) -> usize {
+    if let Some(RecordBodyLimit(n)) = req.data::<RecordBodyLimit>() {
+        return usize::try_from(*n).unwrap_or(usize::MAX);
+    }
     req.data::<HttpConfig>()
         .map_or(HttpConfig::default().body_limit, |c| c.body_limit)
 }
@@ -162,9 +171,14 @@ impl<'a> ApiExtractor<'a> for RecordBody {
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         if is_multipart(request) {
-            multipart_object(request, body).await.map(RecordBody)
+            crate::upload::multipart_form(request, body, limit_of(request) as u64)
+                .await
+                .map(RecordBody)
+                .map_err(poem::Error::from)
         } else {
-            json_object(request, body).await.map(RecordBody)
+            json_object(request, body)
+                .await
+                .map(|m| RecordBody(m.into()))
         }
     }
 }

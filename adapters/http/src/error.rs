@@ -200,6 +200,7 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
         E::Forbidden(m) => (403, Cow::Owned(m.clone()), json!({})),
         E::NotFound(m) => (404, Cow::Owned(m.clone()), json!({})),
         E::TooLarge(m) => (413, Cow::Owned(m.clone()), json!({})),
+        E::RangeNotSatisfiable(_) => fixed(416, "Requested range not satisfiable."),
         E::TooManyRequests(m) => (429, Cow::Owned(m.clone()), json!({})),
         E::Internal(_) => fixed(500, GENERIC_INTERNAL),
     }

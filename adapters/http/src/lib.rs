@@ -13,6 +13,7 @@ mod middleware;
 mod ratelimit;
 pub mod router;
 mod routes;
+mod upload;
 
 pub use basalt_ports::{RateLimitRule, default_rate_limit_rules};
 pub use config::HttpConfig;
@@ -38,6 +39,7 @@ type ApiSet = (
     routes::crons::CronRoutes,
     routes::realtime::RealtimeRoutes,
     routes::docs::DocsRoutes,
+    routes::files::FileRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -52,6 +54,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::crons::CronRoutes,
             routes::realtime::RealtimeRoutes,
             routes::docs::DocsRoutes,
+            routes::files::FileRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

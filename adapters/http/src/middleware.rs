@@ -40,18 +40,31 @@ pub(crate) fn wrap(
     for origin in &config.origins {
         cors = cors.allow_origin(origin.as_str());
     }
+    let allowances = services.clone();
     let builtin = api
-        .around(move |ep, mut req: Request| async move {
-            if content_length(&req).is_some_and(|n| n > limit) {
-                drain(req.take_body(), limit).await;
-                let mut res = ApiError::too_large().into_response();
-                res.headers_mut().insert(
-                    header::CONNECTION,
-                    header::HeaderValue::from_static("close"),
-                );
-                return Ok(res);
+        .around(move |ep, mut req: Request| {
+            let allowances = allowances.clone();
+            async move {
+                let limit = match record_write_collection(&req) {
+                    Some(c) => {
+                        let extra = allowances.record_body_allowance(&c).unwrap_or(0);
+                        let n = (limit as u64).saturating_add(extra);
+                        req.set_data(crate::body::RecordBodyLimit(n));
+                        usize::try_from(n).unwrap_or(usize::MAX)
+                    }
+                    None => limit,
+                };
+                if content_length(&req).is_some_and(|n| n > limit) {
+                    drain(req.take_body(), limit).await;
+                    let mut res = ApiError::too_large().into_response();
+                    res.headers_mut().insert(
+                        header::CONNECTION,
+                        header::HeaderValue::from_static("close"),
+                    );
+                    return Ok(res);
+                }
+                ep.call(req).await.map(IntoResponse::into_response)
             }
-            ep.call(req).await.map(IntoResponse::into_response)
         })
         .around(rate_limit_builtin);
     let builtin_routes = match custom {
@@ -75,10 +88,10 @@ pub(crate) fn wrap(
     .with(
         SetHeader::new()
             .overriding("X-Content-Type-Options", "nosniff")
-            .overriding("X-Frame-Options", "SAMEORIGIN")
             .overriding("X-Xss-Protection", "1; mode=block")
             .overriding("Cross-Origin-Opener-Policy", "same-origin"),
     )
+    .after(|res: poem::Result<Response>| async move { res.map(frame_options) })
     .with(cors)
 }
 
@@ -166,6 +179,37 @@ pub(crate) async fn drain(body: poem::Body, limit: usize) {
     let mut sink = tokio::io::sink();
     let copy = tokio::io::copy(&mut reader, &mut sink);
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), copy).await;
+}
+
+/// `X-Frame-Options: SAMEORIGIN` on every response but served files (PocketBase drops it
+/// there so uploaded files can be embedded).
+fn frame_options(mut res: Response) -> Response {
+    let headers = res.headers_mut();
+    if headers
+        .remove(crate::routes::files::ALLOW_FRAMING)
+        .is_none()
+    {
+        headers.insert(
+            "X-Frame-Options",
+            header::HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    res
+}
+
+/// The collection of a record create (`POST …/records`) or update (`PATCH …/records/{id}`),
+/// whose body may be as large as its fields allow.
+fn record_write_collection(req: &Request) -> Option<String> {
+    let rest = req.uri().path().strip_prefix("/api/collections/")?;
+    let mut parts = rest.split('/');
+    let collection = parts.next().filter(|c| !c.is_empty())?;
+    let is_write = match (parts.next(), parts.next(), parts.next()) {
+        (Some("records"), None, None) => req.method() == Method::POST,
+        (Some("records"), Some(id), None) => !id.is_empty() && req.method() == Method::PATCH,
+        _ => false,
+    };
+    // names and ids are `\w+`: a segment needing percent-decoding names no collection
+    is_write.then(|| collection.to_owned())
 }
 
 fn content_length(req: &Request) -> Option<usize> {

@@ -57,6 +57,8 @@ pub(crate) struct Inner {
     pub(crate) migrations: std::sync::Mutex<crate::migrations::MigrationsList>,
     /// The connected realtime clients.
     pub(crate) realtime: crate::realtime::Broker,
+    /// Where files are stored, and the thumbs being generated.
+    pub(crate) files: crate::files::FilesState,
     /// Per-app state of crates built on the core, one value per type ([`App::extension`]).
     extensions: std::sync::Mutex<Extensions>,
 }
@@ -98,6 +100,7 @@ impl App {
                 settings: Default::default(),
                 migrations: Default::default(),
                 realtime: Default::default(),
+                files: Default::default(),
                 extensions: Default::default(),
             }),
             db,

@@ -55,7 +55,16 @@ impl App {
         };
         match result {
             Ok(value) => {
-                shared.take().await?.commit().await?;
+                let committed = match shared.take().await {
+                    Ok(tx) => tx.commit().await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = committed {
+                    for job in shared.take_after_rollback() {
+                        job().await;
+                    }
+                    return Err(e.into());
+                }
                 for job in shared.take_after_commit() {
                     job().await;
                 }
@@ -66,6 +75,9 @@ impl App {
                     && let Err(rb) = tx.rollback().await
                 {
                     tracing::error!(error = %rb, "rollback failed");
+                }
+                for job in shared.take_after_rollback() {
+                    job().await;
                 }
                 if shared.schema_changed()
                     && let Err(reload) = self.reload_collections().await
@@ -83,6 +95,16 @@ impl App {
         match &self.tx {
             Some(tx) => tx.after_commit(job),
             None => job().await,
+        }
+    }
+}
+
+impl App {
+    /// Runs `job` if the data written so far is rolled back: at the end of the outermost
+    /// transaction when it fails, never outside one (nothing can roll back there).
+    pub(crate) async fn after_rollback(&self, job: AfterCommit) {
+        if let Some(tx) = &self.tx {
+            tx.after_rollback(job);
         }
     }
 }

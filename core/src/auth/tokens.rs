@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::schema::CollectionRef;
 use basalt_domain::collection::Collection;
 use basalt_domain::record::Record;
-use basalt_domain::token::{AuthClaims, TOKEN_TYPE_AUTH, signing_key};
+use basalt_domain::token::{AuthClaims, TOKEN_TYPE_AUTH, TOKEN_TYPE_FILE, signing_key};
 use basalt_ports::Auth;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value};
@@ -16,14 +16,50 @@ use std::sync::Arc;
 /// The optional scheme prefix PocketBase accepts in the `Authorization` header.
 const AUTH_HEADER_PREFIX: &str = "Bearer ";
 
+/// A kind of token an auth record signs: its `type` claim and the collection option
+/// holding its secret and duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// `auth` (`authToken`): the `Authorization` header's.
+    Auth,
+    /// `file` (`fileToken`): protected files' `?token=`.
+    File,
+}
+
+impl TokenKind {
+    fn claim(self) -> &'static str {
+        match self {
+            TokenKind::Auth => TOKEN_TYPE_AUTH,
+            TokenKind::File => TOKEN_TYPE_FILE,
+        }
+    }
+
+    fn option(self) -> &'static str {
+        match self {
+            TokenKind::Auth => "authToken",
+            TokenKind::File => "fileToken",
+        }
+    }
+}
+
 /// Signs a new auth token for `record` of auth collection `c`.
 pub(crate) fn sign(app: &App, c: &Collection, record: &Record) -> Result<String, AppError> {
-    let (secret, duration) = c.token_config("authToken");
+    sign_kind(app, c, record, TokenKind::Auth)
+}
+
+/// Signs a new token of `kind` for `record` of auth collection `c`.
+pub(crate) fn sign_kind(
+    app: &App,
+    c: &Collection,
+    record: &Record,
+    kind: TokenKind,
+) -> Result<String, AppError> {
+    let (secret, duration) = c.token_config(kind.option());
     let claims = AuthClaims {
         id: record.id().to_owned(),
-        kind: TOKEN_TYPE_AUTH.into(),
+        kind: kind.claim().into(),
         collection_id: c.id.clone(),
-        refreshable: true,
+        refreshable: kind == TokenKind::Auth,
         exp: app.now_secs() + duration,
     };
     let key = signing_key(record.text("tokenKey"), &secret);
@@ -54,15 +90,24 @@ async fn auth_record(app: &App, c: &Collection, id: &str) -> Option<Record> {
 
 /// The collection and record a valid, unexpired auth token names.
 async fn verify(app: &App, token: &str) -> Option<(CollectionRef, Record)> {
+    verify_kind(app, token, TokenKind::Auth).await
+}
+
+/// The collection and record a valid, unexpired token of `kind` names.
+pub(crate) async fn verify_kind(
+    app: &App,
+    token: &str,
+    kind: TokenKind,
+) -> Option<(CollectionRef, Record)> {
     let unverified: AuthClaims = jsonwebtoken::dangerous::insecure_decode_claims(token).ok()?;
-    if unverified.kind != TOKEN_TYPE_AUTH || unverified.exp < app.now_secs() {
+    if unverified.kind != kind.claim() || unverified.exp < app.now_secs() {
         return None;
     }
     let c = app
         .find_collection(&unverified.collection_id)
         .filter(|c| c.is_auth() && c.id == unverified.collection_id)?;
     let record = auth_record(app, &c, &unverified.id).await?;
-    let (secret, _) = c.token_config("authToken");
+    let (secret, _) = c.token_config(kind.option());
     let key = signing_key(record.text("tokenKey"), &secret);
     let mut validation = Validation::new(Algorithm::HS256);
     validation.validate_exp = false; // checked above against the app's clock

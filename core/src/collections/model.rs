@@ -71,6 +71,9 @@ async fn run(app: &App, c: &mut Collection, action: Action) -> Result<(), AppErr
     *c = event.collection;
     match result {
         Ok(()) => {
+            if action == Action::Delete {
+                crate::files::records::remove_collection_dir_after_commit(app, c).await;
+            }
             let outer = app.non_transactional();
             let done = c.clone();
             app.after_commit(Box::new(move || {

@@ -290,3 +290,48 @@ pub struct RealtimeMessageEvent {
     pub(crate) chain: Chain<Self>,
 }
 event!(RealtimeMessageEvent);
+
+/// `GET /api/files/{collection}/{record}/{filename}` (`on_file_download_request`): the file
+/// (or its thumb) about to be served. Handlers may change `served_path` and `served_name`,
+/// or add response `headers`, before `next()`; not calling `next()` serves nothing (a 404).
+pub struct FileDownloadRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The request.
+    pub request: RequestContext,
+    /// The record's collection.
+    pub collection: CollectionRef,
+    /// The record holding the file.
+    pub record: Record,
+    /// The name of the file field holding it.
+    pub file_field: String,
+    /// The storage key served (the original's, or its thumb's).
+    pub served_path: String,
+    /// The name the client sees.
+    pub served_name: String,
+    /// Why a requested thumb is not served (the original is served instead), if so.
+    pub thumb_error: Option<String>,
+    /// Extra response headers.
+    pub headers: Vec<(String, String)>,
+    /// The file to send, set by the default action.
+    pub(crate) served: Option<basalt_ports::files_api::ServedFile>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(FileDownloadRequestEvent, tagged by collection);
+
+/// `POST /api/files/token` (`on_file_token_request`): a file token for the signed-in
+/// `record`. Handlers may change `token` before `next()`, which answers `{"token": …}`.
+pub struct FileTokenRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The request.
+    pub request: RequestContext,
+    /// The auth record's collection.
+    pub collection: CollectionRef,
+    /// The auth record the token is for.
+    pub record: Record,
+    /// The token.
+    pub token: String,
+    pub(crate) chain: Chain<Self>,
+}
+event!(FileTokenRequestEvent, tagged by collection);

@@ -127,6 +127,8 @@ hooks! {
         on_realtime_message_send: RealtimeMessageEvent => "Each message written to a realtime client (`PB_CONNECT` and record events); not calling `next()` drops it.",
     }
     tagged {
+        on_file_download_request: FileDownloadRequestEvent => "`GET /api/files/{collection}/{record}/{filename}`: a file is about to be served; handlers may change `served_path`/`served_name` or add `headers` before `next()`, which serves it.",
+        on_file_token_request: FileTokenRequestEvent => "`POST /api/files/token`: a file token was made for `record`; handlers may change `token` before `next()`, which answers it.",
         on_record_validate: RecordEvent => "Validating a record before a create or update; the default action runs the field checks.",
         on_record_create: RecordEvent => "Creating a record (any path: API, hooks, cron, migrations); `next()` validates and inserts it.",
         on_record_create_execute: RecordEvent => "The insert itself, after validation; `next()` writes the row.",

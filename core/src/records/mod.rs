@@ -30,8 +30,8 @@ mod tests;
 
 use crate::App;
 use async_trait::async_trait;
-use basalt_ports::{ListQuery, ListResult, RecordsApi, RequestContext, ServiceError};
-use serde_json::{Map, Value};
+use basalt_ports::{ListQuery, ListResult, RecordForm, RecordsApi, RequestContext, ServiceError};
+use serde_json::Value;
 
 #[async_trait]
 impl RecordsApi for App {
@@ -53,23 +53,23 @@ impl RecordsApi for App {
         read::view(self, req, collection, id).await
     }
 
-    async fn create_record(
+    async fn create_record_form(
         &self,
         req: &RequestContext,
         collection: &str,
-        body: Map<String, Value>,
+        form: RecordForm,
     ) -> Result<Value, ServiceError> {
-        write::create(self, req, collection, body).await
+        write::create(self, req, collection, form).await
     }
 
-    async fn update_record(
+    async fn update_record_form(
         &self,
         req: &RequestContext,
         collection: &str,
         id: &str,
-        body: Map<String, Value>,
+        form: RecordForm,
     ) -> Result<Value, ServiceError> {
-        write::update(self, req, collection, id, body).await
+        write::update(self, req, collection, id, form).await
     }
 
     async fn delete_record(

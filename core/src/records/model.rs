@@ -15,6 +15,7 @@ use super::prepare;
 use super::references;
 use crate::App;
 use crate::error::AppError;
+use crate::files::records as files;
 use crate::hooks::{RecordErrorEvent, RecordEvent};
 use crate::realtime::{Change, broadcast};
 use crate::schema::CollectionRef;
@@ -173,6 +174,8 @@ async fn run(
                 record.mark_new();
             } else {
                 record.mark_stored();
+                record.clear_uploads();
+                record.mark_files_stored(&collection);
             }
             after_success(app, collection, record.clone(), action).await;
             Ok(())
@@ -284,12 +287,22 @@ async fn validate(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceErr
 /// The default action of `on_record_create_execute`/`update_execute`: the INSERT/UPDATE,
 /// with UNIQUE violations turned into `validation_not_unique` field errors. One statement on
 /// the save's transaction (SQLite undoes a failed statement by itself, so no savepoint).
+///
+/// The record's new files are stored first and removed again when the write fails or its
+/// transaction rolls back; the files it no longer names are removed once it commits.
 async fn write_row(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceError> {
+    let stored = files::store_uploads(&e.app, &e.collection, &e.record).await?;
     let db = e.app.db().as_ref();
     let res = match (is_create, e.record.stored_id()) {
         (false, Some(old)) => rows::update(db, &e.collection, old, &e.record).await,
         _ => rows::insert(db, &e.collection, &e.record).await,
     };
+    if res.is_err() {
+        stored.discard().await;
+    } else {
+        stored.discard_on_rollback(&e.app).await;
+        files::remove_dropped_after_commit(&e.app, &e.collection, &e.record).await;
+    }
     match res {
         Ok(()) => Ok(()),
         Err(unique @ DbError::Unique(_)) => {
@@ -316,6 +329,7 @@ async fn delete_row(e: &mut RecordEvent) -> Result<(), ServiceError> {
         save_unchecked,
     };
     references::on_delete(&app, &e.collection, &id, writes).await?;
+    files::remove_record_dir_after_commit(&app, &e.collection, &id).await;
     let c = e.collection.clone();
     app.after_commit(Box::new(move || {
         Box::pin(async move { broadcast::deliver_delete(&outer, &c, &id, pending).await })

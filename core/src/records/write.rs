@@ -15,7 +15,7 @@ use crate::query::{RequestScope, gate};
 use basalt_domain::collection::Collection;
 use basalt_domain::error::ValidationErrors;
 use basalt_domain::record::{AuthInput, Record};
-use basalt_ports::{CollectionLookup, Input, RequestContext, ServiceError};
+use basalt_ports::{CollectionLookup, Input, RecordForm, RequestContext, ServiceError, Upload};
 use serde_json::{Map, Value};
 
 /// A failed model save as the API reports it: the record's field errors under `input`
@@ -32,15 +32,17 @@ pub(crate) async fn create(
     app: &App,
     req: &RequestContext,
     collection: &str,
-    body: Map<String, Value>,
+    form: RecordForm,
 ) -> Result<Value, ServiceError> {
     let c = self::collection(app, collection, CollectionLookup::RecordsWrite)?;
     if c.is_view() {
         return Err(ServiceError::UnsupportedCollectionType);
     }
     gate(&c.rules.create, &req.auth).or_forbidden()?;
+    let RecordForm { body, files } = form;
     let mut record = Record::new(&c);
     let input = record.apply_input(&c, &body, true, req.auth.is_superuser());
+    apply_uploads(app, &c, &mut record, &body, files)?;
     if let Some(plain) = &input.password {
         record.set_password(plain.clone());
     }
@@ -58,8 +60,9 @@ pub(crate) async fn update(
     req: &RequestContext,
     collection: &str,
     id: &str,
-    body: Map<String, Value>,
+    form: RecordForm,
 ) -> Result<Value, ServiceError> {
+    let RecordForm { body, files } = form;
     let c = self::collection(app, collection, CollectionLookup::RecordsWrite)?;
     if c.is_view() {
         return Err(ServiceError::UnsupportedCollectionType);
@@ -69,6 +72,7 @@ pub(crate) async fn update(
     let original = find_guarded(app, &c, id, &gate, &mut scope).await?;
     let mut record = original.clone();
     let input = record.apply_input(&c, &body, false, req.auth.is_superuser());
+    apply_uploads(app, &c, &mut record, &body, files)?;
     if let Some(plain) = &input.password {
         record.set_password(plain.clone());
     }
@@ -80,6 +84,25 @@ pub(crate) async fn update(
         })
         .await?;
     Ok(event.response.unwrap_or(Value::Null))
+}
+
+/// The form's uploaded files applied to `record` (named as PocketBase names stored files).
+fn apply_uploads(
+    app: &App,
+    c: &Collection,
+    record: &mut Record,
+    body: &Map<String, Value>,
+    files: Vec<Upload>,
+) -> Result<(), ServiceError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let uploads = files
+        .into_iter()
+        .map(|up| crate::files::uploads::from_upload(app, up))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    record.apply_uploads(c, body, uploads);
+    Ok(())
 }
 
 /// The default action of `on_record_create_request`: the create rule (against the record

@@ -139,7 +139,9 @@ impl FileOptions {
                     "Failed to upload {} - the maximum allowed file size is {max} bytes.",
                     cut(original_name, 300)
                 ),
-            ));
+            )
+            .with_param("file", cut(original_name, 300))
+            .with_param("maxSize", max));
         }
         let accepted = self.mime_types.as_slice();
         if accepted.is_empty() {
@@ -190,10 +192,8 @@ impl FileOptions {
         if invalid.is_empty() {
             return Ok(());
         }
-        Err(FieldError::new(
-            "validation_invalid_file",
-            format!("Invalid new files: [{}].", invalid.join(" ")),
-        ))
+        let message = format!("Invalid new files: [{}].", invalid.join(" "));
+        Err(FieldError::new("validation_invalid_file", message).with_param("invalidFiles", invalid))
     }
 }
 
@@ -259,7 +259,8 @@ impl FieldType for FileOptions {
             return Err(FieldError::new(
                 "validation_too_many_files",
                 format!("The maximum allowed files is {max}."),
-            ));
+            )
+            .with_param("maxSelect", max));
         }
         Ok(())
     }

@@ -38,6 +38,7 @@ pub use date::DateOptions;
 pub use editor::{DEFAULT_EDITOR_MAX_SIZE, EditorOptions};
 pub use email::{EmailOptions, is_email};
 pub use errors::RESERVED_FIELD_NAMES;
+pub(crate) use file::file_names;
 pub use file::{DEFAULT_FILE_MAX_SIZE, FileOptions};
 pub use geo_point::GeoPointOptions;
 pub use goregex::{compile_go_regex, go_regex_matches};

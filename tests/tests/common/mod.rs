@@ -180,6 +180,11 @@ impl TestServer {
         }
     }
 
+    /// The server process's id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

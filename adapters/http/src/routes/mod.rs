@@ -4,6 +4,7 @@ pub(crate) mod auth;
 pub(crate) mod collections;
 pub(crate) mod crons;
 pub(crate) mod docs;
+pub(crate) mod files;
 pub(crate) mod health;
 pub(crate) mod realtime;
 pub(crate) mod records;
@@ -34,6 +35,8 @@ pub(crate) enum ApiTags {
     Realtime,
     /// This document.
     Docs,
+    /// Uploaded files and file tokens.
+    Files,
 }
 
 /// A successful response with no body.

@@ -69,7 +69,11 @@ impl RecordRoutes {
         collection: Path<String>,
         body: RecordBody,
     ) -> Out<Json<Value>> {
-        api(s.create_record(&ctx(req), &collection, body.0).await, &cfg).map(Json)
+        api(
+            s.create_record_form(&ctx(req), &collection, body.0).await,
+            &cfg,
+        )
+        .map(Json)
     }
 
     /// One record by id.
@@ -107,7 +111,8 @@ impl RecordRoutes {
         body: RecordBody,
     ) -> Out<Json<Value>> {
         api(
-            s.update_record(&ctx(req), &collection, &id, body.0).await,
+            s.update_record_form(&ctx(req), &collection, &id, body.0)
+                .await,
             &cfg,
         )
         .map(Json)

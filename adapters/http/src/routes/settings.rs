@@ -1,6 +1,6 @@
 //! `/api/settings`: the application settings (superusers only; secrets never in responses).
 
-use super::{ApiTags, api};
+use super::{ApiTags, NoContent, api};
 use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::{HttpConfig, SharedServices};
@@ -54,4 +54,40 @@ impl SettingsRoutes {
         let body = body.0.map_or(Value::Null, Value::Object);
         api(s.update_settings(&auth, body).await, &cfg).map(Json)
     }
+
+    /// Checks the S3 storage of `filesystem` (`storage` or `backups`): uploads and deletes a
+    /// small test file (400 with the storage's error when it fails).
+    #[oai(
+        path = "/settings/test/s3",
+        method = "post",
+        operation_id = "testS3",
+        tag = "ApiTags::Settings"
+    )]
+    async fn test_s3(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        auth: Data<&Auth>,
+        body: JsonBody<TestS3Body>,
+    ) -> Out<NoContent> {
+        let filesystem = body
+            .0
+            .as_ref()
+            .and_then(|b| b.get("filesystem"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        api(s.test_s3(&auth, &filesystem).await, &cfg).map(|()| NoContent::Done)
+    }
 }
+
+/// The body of `POST /api/settings/test/s3`.
+// Only documents the body: the route reads it leniently.
+#[allow(dead_code)]
+#[derive(poem_openapi::Object)]
+pub(crate) struct TestS3Body {
+    /// `storage` (uploaded files) or `backups`.
+    filesystem: String,
+}
+
+crate::body::body_schema!(TestS3Body);

@@ -142,20 +142,20 @@ impl RecordsApi for Stub {
     async fn view_record(&self, _r: &RequestContext, _c: &str, _id: &str) -> ServiceResult<Value> {
         Err(ServiceError::not_found())
     }
-    async fn create_record(
+    async fn create_record_form(
         &self,
         _r: &RequestContext,
         c: &str,
-        _b: Map<String, Value>,
+        _f: basalt_ports::RecordForm,
     ) -> ServiceResult<Value> {
         Ok(json!({"id": "r1", "collectionName": c}))
     }
-    async fn update_record(
+    async fn update_record_form(
         &self,
         _r: &RequestContext,
         _c: &str,
         _id: &str,
-        _b: Map<String, Value>,
+        _f: basalt_ports::RecordForm,
     ) -> ServiceResult<Value> {
         Err(ServiceError::not_found())
     }
@@ -171,6 +171,26 @@ impl basalt_ports::DocsApi for Stub {
         _a: &Auth,
     ) -> ServiceResult<Vec<basalt_ports::CollectionDoc>> {
         Ok(Vec::new())
+    }
+}
+
+#[async_trait]
+impl basalt_ports::FilesApi for Stub {
+    async fn download(
+        &self,
+        _r: &RequestContext,
+        _f: basalt_ports::files_api::FileRequest,
+    ) -> ServiceResult<basalt_ports::files_api::ServedFile> {
+        Err(ServiceError::not_found())
+    }
+    async fn file_token(&self, _r: &RequestContext) -> ServiceResult<String> {
+        Err(ServiceError::AuthRequired)
+    }
+    fn record_body_allowance(&self, _c: &str) -> Option<u64> {
+        None
+    }
+    async fn test_s3(&self, _a: &Auth, _f: &str) -> ServiceResult<()> {
+        Err(ServiceError::not_found())
     }
 }
 

@@ -1,0 +1,147 @@
+//! Record forms in `multipart/form-data`, read as a stream: each file part is written to a
+//! temporary file as it arrives (never held whole in memory), the other parts become the
+//! form's values, and the whole body is held to a byte limit (a 413 past it).
+
+use crate::body::push_form_value;
+use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use basalt_ports::{RecordForm, ServiceError, Upload};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use poem::web::Multipart;
+use poem::{Body, FromRequest, Request, RequestBody};
+use serde_json::{Map, Value};
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use tokio::io::AsyncReadExt;
+
+/// How much of each file is kept in memory to detect its type (the domain's sniff length).
+const HEAD_LEN: usize = basalt_domain::files::SNIFF_LEN;
+
+/// A request body that fails once more than `limit` bytes went through it; `over` tells
+/// afterwards whether that is why reading stopped.
+fn limited(body: Body, limit: u64) -> (Body, Arc<AtomicBool>) {
+    let over = Arc::new(AtomicBool::new(false));
+    let seen = AtomicU64::new(0);
+    let flag = over.clone();
+    let stream = body.into_bytes_stream().map(move |chunk| {
+        let chunk = chunk?;
+        let total = seen.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+        if total > limit {
+            flag.store(true, Ordering::Relaxed);
+            return Err(std::io::Error::other("request body too large"));
+        }
+        Ok::<Bytes, std::io::Error>(chunk)
+    });
+    (Body::from_bytes_stream(stream), over)
+}
+
+/// Reads a multipart record form from `body`, at most `limit` bytes; file parts go to
+/// temporary files in the OS temp dir.
+pub(crate) async fn multipart_form(
+    req: &Request,
+    body: &mut RequestBody,
+    limit: u64,
+) -> Result<RecordForm, ApiError> {
+    let (limited_body, over) = limited(body.take().map_err(|_| bad())?, limit);
+    let too_large = |over: &AtomicBool| {
+        if over.load(Ordering::Relaxed) {
+            ApiError::too_large()
+        } else {
+            bad()
+        }
+    };
+    let mut inner = RequestBody::new(limited_body);
+    let mut parts = <Multipart as FromRequest>::from_request(req, &mut inner)
+        .await
+        .map_err(|_| too_large(&over))?;
+    let mut values = Map::new();
+    let mut files = Vec::new();
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(too_large(&over)),
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        let file_name = field.file_name().unwrap_or("").to_owned();
+        if name.is_empty() {
+            let _ = field.bytes().await.map_err(|_| too_large(&over))?;
+            continue;
+        }
+        if file_name.is_empty() {
+            let text = field.text().await.map_err(|_| too_large(&over))?;
+            if name == "@jsonPayload" {
+                match serde_json::from_str::<Value>(&text) {
+                    Ok(Value::Object(m)) => values.extend(m),
+                    _ => return Err(bad()),
+                }
+            } else {
+                push_form_value(&mut values, name, text);
+            }
+            continue;
+        }
+        let mut reader = field.into_async_read();
+        let upload = spool(&mut reader, name, file_name)
+            .await
+            .map_err(|e| match e {
+                SpoolError::Read => too_large(&over),
+                SpoolError::Temp(e) => ApiError::from_service(ServiceError::internal(e), false),
+            })?;
+        files.push(upload);
+    }
+    Ok(RecordForm {
+        body: values,
+        files,
+    })
+}
+
+enum SpoolError {
+    /// Reading the part failed (a broken or oversized body).
+    Read,
+    /// The temporary file could not be written.
+    Temp(std::io::Error),
+}
+
+/// Writes one file part to a new temporary file, keeping its first bytes.
+async fn spool(
+    reader: &mut (impl tokio::io::AsyncRead + Unpin),
+    key: String,
+    original_name: String,
+) -> Result<Upload, SpoolError> {
+    let temp = tempfile::NamedTempFile::new().map_err(SpoolError::Temp)?;
+    let (file, path) = temp.into_parts();
+    let mut file = tokio::fs::File::from_std(file);
+    let mut head = Vec::new();
+    let mut size = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut buf).await.map_err(|_| SpoolError::Read)?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < HEAD_LEN {
+            let take = (HEAD_LEN - head.len()).min(n);
+            head.extend_from_slice(&buf[..take]);
+        }
+        tokio::io::AsyncWriteExt::write_all(&mut file, &buf[..n])
+            .await
+            .map_err(SpoolError::Temp)?;
+        size += n as u64;
+    }
+    let mut std_file = file.into_std().await;
+    std_file.flush().map_err(SpoolError::Temp)?;
+    drop(std_file);
+    Ok(Upload {
+        key,
+        original_name,
+        path: path.to_path_buf(),
+        size,
+        head,
+        keep: Arc::new(path),
+    })
+}
+
+fn bad() -> ApiError {
+    ApiError::bad_request(GENERIC_BAD_REQUEST)
+}
