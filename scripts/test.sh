@@ -38,6 +38,11 @@ if ldd "$target/debug/basalt" | grep -i libsqlite3; then
   exit 1
 fi
 
+step "a real S3-compatible server (moto, scripts/moto.sh) for the FileStore contract suite and the S3 file tests"
+eval "$(bash scripts/moto.sh start)"
+trap 'bash scripts/moto.sh stop "$BASALT_MOTO_PID"' EXIT
+export BASALT_REQUIRE_S3=1
+
 step "cargo test (HTTP suite on the default driver, sqlx-SQLite)"
 cargo test --workspace --locked
 

@@ -53,13 +53,31 @@ pub struct NewFile {
     pub content: FileContent,
 }
 
-/// What a record knows of its files beyond the field values.
+/// What a record knows of its files beyond the field values; boxed and absent until a
+/// record has files, so records of collections without files stay small.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct FileState {
+pub(crate) struct FileState(Option<Box<Files>>);
+
+#[derive(Debug, Clone, Default)]
+struct Files {
     /// Files uploaded since the last save.
     uploads: Vec<NewFile>,
     /// Each file field's names as last stored: the names a client may keep.
     stored: HashMap<String, Vec<String>>,
+}
+
+impl FileState {
+    fn uploads(&self) -> &[NewFile] {
+        self.0.as_ref().map_or(&[], |f| &f.uploads)
+    }
+
+    fn stored(&self, field: &str) -> Option<&Vec<String>> {
+        self.0.as_ref().and_then(|f| f.stored.get(field))
+    }
+
+    fn get_mut(&mut self) -> &mut Files {
+        self.0.get_or_insert_with(Box::default)
+    }
 }
 
 impl Record {
@@ -103,7 +121,7 @@ impl Record {
                 Some(m) => field.apply_modifier(self.get(name), m, &Value::Array(new_names)),
             };
             self.data.insert(name.to_owned(), value);
-            self.files.uploads.extend(files);
+            self.files.get_mut().uploads.extend(files);
         }
     }
 
@@ -123,7 +141,7 @@ impl Record {
                 continue;
             }
             let names = file_names(self.get(&f.name));
-            for up in &self.files.uploads {
+            for up in self.files.uploads() {
                 if names.contains(&up.name)
                     && !out
                         .iter()
@@ -138,17 +156,23 @@ impl Record {
 
     /// Forgets the uploads (once stored, or after a failed save cleaned them up).
     pub fn clear_uploads(&mut self) {
-        self.files.uploads.clear();
+        if let Some(f) = self.files.0.as_mut() {
+            f.uploads.clear();
+        }
     }
 
     /// Remembers the file names of every file field as stored (after a load or a save).
     pub fn mark_files_stored(&mut self, c: &Collection) {
-        self.files.stored = c
+        let stored: HashMap<String, Vec<String>> = c
             .fields
             .iter()
             .filter(|f| matches!(f.kind, FieldKind::File(_)))
             .map(|f| (f.name.clone(), file_names(self.get(&f.name))))
             .collect();
+        if stored.is_empty() && self.files.0.is_none() {
+            return;
+        }
+        self.files.get_mut().stored = stored;
     }
 
     /// The names stored before that the values no longer hold: the files a save of this
@@ -156,7 +180,7 @@ impl Record {
     pub fn dropped_files(&self, c: &Collection) -> Vec<String> {
         let mut out = Vec::new();
         for f in &c.fields {
-            let Some(stored) = self.files.stored.get(&f.name) else {
+            let Some(stored) = self.files.stored(&f.name) else {
                 continue;
             };
             let now = file_names(self.get(&f.name));
@@ -192,16 +216,16 @@ impl Record {
     pub(crate) fn check_files(&self, field: &str, o: &FileOptions) -> Result<(), FieldError> {
         let value = self.get(field);
         let names = file_names(value);
-        let stored = self.files.stored.get(field).cloned().unwrap_or_default();
+        let stored = self.files.stored(field).cloned().unwrap_or_default();
         let plain: Vec<Value> = names
             .iter()
-            .filter(|n| !self.files.uploads.iter().any(|u| &u.name == *n))
+            .filter(|n| !self.files.uploads().iter().any(|u| &u.name == *n))
             .map(|n| Value::from(n.as_str()))
             .collect();
         o.check_submitted_names(&Value::from(stored), &Value::Array(plain))?;
         for up in self
             .files
-            .uploads
+            .uploads()
             .iter()
             .filter(|u| names.contains(&u.name))
         {

@@ -66,13 +66,11 @@ fn png(w: u32, h: u32) -> Vec<u8> {
         out.extend_from_slice(&body);
         out.extend_from_slice(&crc(&body).to_be_bytes());
     }
-    let mut raw = Vec::new();
-    for _ in 0..h {
-        raw.push(0u8);
-        for _ in 0..w {
-            raw.extend_from_slice(&[200, 40, 40]);
-        }
-    }
+    // each row: filter byte 0, then w red-ish pixels
+    let row: Vec<u8> = std::iter::once(0u8)
+        .chain((0..w).flat_map(|_| [200u8, 40, 40]))
+        .collect();
+    let raw: Vec<u8> = (0..h).flat_map(|_| row.iter().copied()).collect();
     // zlib with stored (uncompressed) blocks
     let mut z = vec![0x78, 0x01];
     let blocks: Vec<&[u8]> = raw.chunks(65535).collect();
@@ -250,6 +248,34 @@ fn s3_endpoint() -> Option<String> {
     }
 }
 
+/// The live keys of `bucket` with their sizes, from moto's state dump (the objects are
+/// private, so they cannot be read anonymously).
+async fn bucket_keys(client: &reqwest::Client, endpoint: &str, bucket: &str) -> Vec<(String, u64)> {
+    let dump: Value = client
+        .get(format!("{endpoint}/moto-api/data.json"))
+        .send()
+        .await
+        .expect("moto state")
+        .json()
+        .await
+        .expect("moto state json");
+    let mut keys: Vec<(String, u64)> = dump["s3"]["FakeKey"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|k| k["bucket_name"] == bucket && k["disposed"] != true)
+        .map(|k| {
+            let size = k["contentsize"].as_u64().or_else(|| k["size"].as_u64());
+            (
+                k["name"].as_str().unwrap_or("").to_owned(),
+                size.unwrap_or(0),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
 /// Creates `bucket` on the S3 server (moto accepts any credentials).
 async fn create_bucket(client: &reqwest::Client, endpoint: &str, bucket: &str) {
     let res = client
@@ -340,19 +366,19 @@ async fn files_on_s3_through_the_api() {
         "{image}"
     );
 
-    // the object is in the bucket under PocketBase's key
+    // the objects are in the bucket under PocketBase's keys
     let cid = srv.su(Method::GET, "/api/collections/docs", None).await.1["id"]
         .as_str()
         .expect("collection id")
         .to_owned();
-    let res = srv
-        .client()
-        .get(format!("{endpoint}/{bucket}/{cid}/{id}/{image}"))
-        .send()
-        .await
-        .expect("s3 get");
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.bytes().await.expect("bytes").to_vec(), png(200, 100));
+    let keys = bucket_keys(srv.client(), &endpoint, &bucket).await;
+    let image_key = format!("{cid}/{id}/{image}");
+    let secret_key = format!("{cid}/{id}/{secret}");
+    assert!(
+        keys.contains(&(image_key.clone(), png(200, 100).len() as u64)),
+        "{keys:?}"
+    );
+    assert!(keys.contains(&(secret_key.clone(), 10)), "{keys:?}");
 
     // served back, with a thumb made and cached in the bucket
     let (status, headers, bytes) = get_bytes(&srv, &format!("/api/files/docs/{id}/{image}")).await;
@@ -363,15 +389,9 @@ async fn files_on_s3_through_the_api() {
         get_bytes(&srv, &format!("/api/files/docs/{id}/{image}?thumb=40x0")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(png_size(&thumb), (40, 20));
-    let res = srv
-        .client()
-        .get(format!(
-            "{endpoint}/{bucket}/{cid}/{id}/thumbs_{image}/40x0_{image}"
-        ))
-        .send()
-        .await
-        .expect("s3 get thumb");
-    assert_eq!(res.status(), StatusCode::OK);
+    let thumb_key = format!("{cid}/{id}/thumbs_{image}/40x0_{image}");
+    let keys = bucket_keys(srv.client(), &endpoint, &bucket).await;
+    assert!(keys.iter().any(|(k, _)| *k == thumb_key), "{keys:?}");
     let (_, _, range) = {
         let res = srv
             .client()
@@ -415,19 +435,16 @@ async fn files_on_s3_through_the_api() {
     assert_eq!(status, StatusCode::OK, "{rec}");
     let (status, _, _) = get_bytes(&srv, &format!("/api/files/docs/{id}/{image}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    for key in [image.clone(), format!("thumbs_{image}/40x0_{image}")] {
-        let res = srv
-            .client()
-            .get(format!("{endpoint}/{bucket}/{cid}/{id}/{key}"))
-            .send()
-            .await
-            .expect("s3 get");
-        assert_eq!(
-            res.status(),
-            StatusCode::NOT_FOUND,
-            "{key} still in the bucket"
+    let keys = bucket_keys(srv.client(), &endpoint, &bucket).await;
+    for gone in [&image_key, &thumb_key] {
+        assert!(
+            !keys.iter().any(|(k, _)| k == gone),
+            "{gone} still in {keys:?}"
         );
     }
+    let new_image = rec["image"].as_str().expect("new image").to_owned();
+    let new_key = format!("{cid}/{id}/{new_image}");
+    assert!(keys.iter().any(|(k, _)| *k == new_key), "{keys:?}");
 
     // deleting the record empties its directory in the bucket
     let (status, _) = srv
@@ -439,14 +456,10 @@ async fn files_on_s3_through_the_api() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let res = srv
-        .client()
-        .get(format!(
-            "{endpoint}/{bucket}?list-type=2&prefix={cid}/{id}/"
-        ))
-        .send()
-        .await
-        .expect("s3 list");
-    let listing = res.text().await.expect("listing");
-    assert!(!listing.contains("<Key>"), "objects left: {listing}");
+    let keys = bucket_keys(srv.client(), &endpoint, &bucket).await;
+    let dir = format!("{cid}/{id}/");
+    assert!(
+        !keys.iter().any(|(k, _)| k.starts_with(&dir)),
+        "left behind: {keys:?}"
+    );
 }
