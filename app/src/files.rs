@@ -2,6 +2,8 @@
 //! [`S3Store`] for a bucket. Opened stores are kept per configuration, so the S3 client (its
 //! connection pool) is built once per bucket and credentials, not per request.
 
+pub use basalt_core::files::new_file_from_bytes;
+pub use basalt_domain::record_files::{FileContent, NewFile};
 use basalt_ports::files::{FileStore, FileStoreError, FileStores, S3Target, StorageTarget};
 use basalt_storage_local::LocalStore;
 use basalt_storage_s3::S3Store;
