@@ -93,3 +93,156 @@ async fn read_all(store: &dyn FileStore, key: &str) -> Result<Vec<u8>, FileStore
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use basalt_domain::files::parse_thumb_size;
+    use basalt_ports::files::{ByteStream, FileAttributes, FileEntry, FileObject};
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::SystemTime;
+
+    /// An in-memory store counting its writes.
+    #[derive(Default)]
+    struct MemStore {
+        files: Mutex<BTreeMap<String, (Vec<u8>, String)>>,
+        puts: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl FileStore for MemStore {
+        async fn put(
+            &self,
+            key: &str,
+            mut body: ByteStream,
+            content_type: &str,
+        ) -> Result<u64, FileStoreError> {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = body.next().await {
+                bytes.extend_from_slice(&chunk?);
+            }
+            // let the other requests pile up while this one "uploads"
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            self.puts.fetch_add(1, Ordering::SeqCst);
+            let n = bytes.len() as u64;
+            self.files
+                .lock()
+                .map_err(FileStoreError::backend)?
+                .insert(key.to_owned(), (bytes, content_type.to_owned()));
+            Ok(n)
+        }
+        async fn attributes(&self, key: &str) -> Result<FileAttributes, FileStoreError> {
+            let files = self.files.lock().map_err(FileStoreError::backend)?;
+            let (bytes, ct) = files
+                .get(key)
+                .ok_or_else(|| FileStoreError::NotFound(key.to_owned()))?;
+            Ok(FileAttributes {
+                size: bytes.len() as u64,
+                content_type: ct.clone(),
+                modified: SystemTime::UNIX_EPOCH,
+            })
+        }
+        async fn get(
+            &self,
+            key: &str,
+            _range: Option<std::ops::Range<u64>>,
+        ) -> Result<FileObject, FileStoreError> {
+            let attributes = self.attributes(key).await?;
+            let bytes = self
+                .files
+                .lock()
+                .map_err(FileStoreError::backend)?
+                .get(key)
+                .map(|(b, _)| b.clone())
+                .unwrap_or_default();
+            Ok(FileObject {
+                attributes,
+                body: bytes_stream(bytes),
+            })
+        }
+        async fn delete(&self, key: &str) -> Result<(), FileStoreError> {
+            self.files
+                .lock()
+                .map_err(FileStoreError::backend)?
+                .remove(key);
+            Ok(())
+        }
+        async fn delete_prefix(&self, _prefix: &str) -> Result<(), FileStoreError> {
+            Ok(())
+        }
+        async fn list(&self, _prefix: &str) -> Result<Vec<FileEntry>, FileStoreError> {
+            Ok(Vec::new())
+        }
+    }
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(w, h, image::Rgba([10, 200, 30, 255]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .expect("encode png");
+        out.into_inner()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_requests_for_one_thumb_generate_it_once() {
+        let mem = Arc::new(MemStore::default());
+        let store: Arc<dyn FileStore> = mem.clone();
+        store
+            .put("c/r/a.png", bytes_stream(png(64, 32)), "image/png")
+            .await
+            .expect("original");
+        let gate = Arc::new(ThumbGate::default());
+        let size = parse_thumb_size("16x0").expect("size");
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (gate, store) = (gate.clone(), store.clone());
+                tokio::spawn(async move {
+                    gate.ensure(
+                        &store,
+                        "c/r/a.png",
+                        "image/png",
+                        "c/r/thumbs_a.png/16x0_a.png",
+                        size,
+                    )
+                    .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("thumb");
+        }
+        // one put for the original, one for the thumb
+        assert_eq!(mem.puts.load(Ordering::SeqCst), 2);
+        let thumb = store
+            .attributes("c/r/thumbs_a.png/16x0_a.png")
+            .await
+            .expect("thumb stored");
+        assert_eq!(thumb.content_type, "image/png");
+        assert!(gate.pending.lock().expect("lock").is_empty());
+        // a broken original is an error, not a panic, and stores nothing
+        store
+            .put(
+                "c/r/b.png",
+                bytes_stream(b"\x89PNG\r\n\x1a\nbroken".to_vec()),
+                "image/png",
+            )
+            .await
+            .expect("broken original");
+        let broken = gate
+            .ensure(
+                &store,
+                "c/r/b.png",
+                "image/png",
+                "c/r/thumbs_b.png/16x0_b.png",
+                size,
+            )
+            .await;
+        assert!(broken.is_err());
+        assert!(matches!(
+            store.attributes("c/r/thumbs_b.png/16x0_b.png").await,
+            Err(FileStoreError::NotFound(_))
+        ));
+    }
+}
