@@ -440,6 +440,7 @@ mod tests {
                 "validation_too_many_files",
                 "The maximum allowed files is 2."
             )
+            .with_param("maxSelect", 2)
         );
         let single = files(0);
         assert!(single.validate_value(&json!("")).is_ok());
@@ -496,6 +497,8 @@ mod tests {
                 "validation_file_size_limit",
                 "Failed to upload a.png - the maximum allowed file size is 10 bytes."
             )
+            .with_param("file", "a.png")
+            .with_param("maxSize", 10)
         );
         assert_eq!(
             o.validate_upload("a_abc.gif", "a.gif", 1, Some("image/gif"))
@@ -546,6 +549,7 @@ mod tests {
             o.check_submitted_names(&json!(["a"]), &json!(["a", "x", "y"]))
                 .unwrap_err(),
             FieldError::new("validation_invalid_file", "Invalid new files: [x y].")
+                .with_param("invalidFiles", json!(["x", "y"]))
         );
     }
 
