@@ -216,6 +216,7 @@ pub(crate) async fn build_endpoint(
         .try_into_endpoint(app.clone())
         .map_err(|e| AppError::Config(format!("invalid custom routes: {e}")))?;
     http.rate_limits = Some(rate_limits_from_settings(app.clone()));
+    http.network = Some(network_from_settings(app.clone()));
     let services: basalt_http::SharedServices = Arc::new(app.clone());
     Ok(router_with(services, http, Some(custom))
         .map_to_response()
@@ -243,6 +244,34 @@ fn rate_limits_from_settings(app: App) -> basalt_http::RateLimitProvider {
                     enabled: r.enabled,
                     rules: r.rules.clone(),
                     excluded_ips: r.excluded_ips.clone(),
+                });
+                *last = Some((settings, config.clone()));
+                config
+            }
+        }
+    })
+}
+
+/// The trusted-proxy and superuser-IP settings, converted once per settings change (the
+/// provider runs on every request).
+fn network_from_settings(app: App) -> basalt_http::NetworkProvider {
+    type Converted = (
+        Arc<crate::settings::Settings>,
+        Arc<basalt_http::NetworkConfig>,
+    );
+    let last: std::sync::Mutex<Option<Converted>> = std::sync::Mutex::new(None);
+    Arc::new(move || {
+        let settings = app.settings();
+        let mut last = last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*last {
+            Some((seen, config)) if Arc::ptr_eq(seen, &settings) => config.clone(),
+            _ => {
+                let config = Arc::new(basalt_http::NetworkConfig {
+                    trusted_headers: settings.trusted_proxy.headers.clone(),
+                    use_leftmost_ip: settings.trusted_proxy.use_leftmost_ip,
+                    superuser_ips: settings.superuser_ips.clone(),
                 });
                 *last = Some((settings, config.clone()));
                 config

@@ -9,6 +9,7 @@ pub mod error;
 pub mod field;
 pub mod files;
 pub mod filter;
+pub mod net;
 pub mod pattern;
 pub mod query;
 pub mod record;

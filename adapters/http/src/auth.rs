@@ -2,12 +2,25 @@
 //! who is calling ([`Auth`]) in the request's extensions, where routes read it.
 
 use crate::SharedServices;
+use crate::client_ip;
 use basalt_ports::Auth;
 use poem::http::header;
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
-/// Middleware body: a missing, malformed or invalid token makes the request a guest's.
+/// Middleware body: resolves the client IP ([`client_ip`]), then the caller; a missing,
+/// malformed or invalid token makes the request a guest's. A superuser calling from outside
+/// `superuserIPs` gets PocketBase's 403.
 pub(crate) async fn load_auth<E: Endpoint>(ep: E, mut req: Request) -> Result<Response> {
+    let network = req
+        .data::<crate::HttpConfig>()
+        .and_then(|c| c.network.clone())
+        .map(|p| p());
+    if let Some(network) = &network {
+        let ip = client_ip::real_ip(&req, network);
+        if let Some(ip) = ip {
+            req.extensions_mut().insert(client_ip::ClientIp(ip));
+        }
+    }
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -17,6 +30,16 @@ pub(crate) async fn load_auth<E: Endpoint>(ep: E, mut req: Request) -> Result<Re
         (Some(t), Some(services)) => services.authenticate_with_record(&t).await,
         _ => (Auth::Guest, None),
     };
+    if auth.is_superuser()
+        && let Some(network) = &network
+        && !client_ip::superuser_allowed(network, client_ip::of(&req))
+    {
+        tracing::debug!("superuser IP is not whitelisted");
+        return Ok(crate::error::ApiError::with_status(
+            403,
+            "You are not allowed to perform this request.",
+        ));
+    }
     req.extensions_mut().insert(auth);
     req.extensions_mut().insert(AuthRecord(record));
     ep.call(req).await.map(IntoResponse::into_response)
@@ -59,9 +82,6 @@ pub(crate) fn request_context(req: &Request) -> basalt_ports::RequestContext {
             .extensions()
             .get::<AuthRecord>()
             .and_then(|r| r.0.clone()),
-        remote_ip: req
-            .remote_addr()
-            .as_socket_addr()
-            .map(|a| a.ip().to_string()),
+        remote_ip: client_ip::of(req).map(|ip| ip.to_string()),
     }
 }

@@ -1,5 +1,6 @@
 //! Settings of the HTTP layer.
 
+use crate::client_ip::NetworkProvider;
 use crate::ratelimit::RateLimitProvider;
 
 /// Settings of the HTTP layer.
@@ -14,6 +15,9 @@ pub struct HttpConfig {
     /// The rate-limit settings (PocketBase's `settings.rateLimits`), read at every request;
     /// `None` disables rate limiting.
     pub rate_limits: Option<RateLimitProvider>,
+    /// The trusted-proxy and superuser-IP settings (PocketBase's `trustedProxy`,
+    /// `superuserIPs`), read at every request; `None`: the peer address, no whitelist.
+    pub network: Option<NetworkProvider>,
     /// The document `GET /api/openapi.json` starts from: the built-in operations and the
     /// documented custom routes (`openapi_json_with`); `None`: the built-in ones only.
     pub document: Option<std::sync::Arc<serde_json::Value>>,
@@ -30,6 +34,7 @@ impl std::fmt::Debug for HttpConfig {
                 &self.rate_limits.as_ref().map(|_| "provider"),
             )
             .field("document", &self.document.as_ref().map(|_| "document"))
+            .field("network", &self.network.as_ref().map(|_| "provider"))
             .finish()
     }
 }
@@ -42,6 +47,7 @@ impl Default for HttpConfig {
             origins: Vec::new(),
             rate_limits: None,
             document: None,
+            network: None,
         }
     }
 }

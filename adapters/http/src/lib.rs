@@ -6,7 +6,9 @@
 
 mod auth;
 mod body;
+mod client_ip;
 mod config;
+mod cors;
 mod docs;
 mod error;
 mod middleware;
@@ -16,6 +18,7 @@ mod routes;
 mod upload;
 
 pub use basalt_ports::{RateLimitRule, default_rate_limit_rules};
+pub use client_ip::{NetworkConfig, NetworkProvider};
 pub use config::HttpConfig;
 pub use docs::{OPENAPI_VERSION, live_document};
 pub use error::{ApiError, ErrorBody};

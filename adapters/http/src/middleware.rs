@@ -13,7 +13,7 @@ use crate::{HttpConfig, SharedServices};
 use basalt_ports::{Auth, ServiceError};
 use futures_util::FutureExt;
 use poem::http::{Method, StatusCode, header};
-use poem::middleware::{Cors, SetHeader};
+use poem::middleware::SetHeader;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -27,19 +27,7 @@ pub(crate) fn wrap(
 ) -> impl Endpoint + 'static {
     let limit = config.body_limit;
     let limiter = Arc::new(RateLimiter::new(config.rate_limits.clone()));
-    let mut cors = Cors::new()
-        .allow_methods([
-            Method::GET,
-            Method::HEAD,
-            Method::PUT,
-            Method::PATCH,
-            Method::POST,
-            Method::DELETE,
-        ])
-        .max_age(86400);
-    for origin in &config.origins {
-        cors = cors.allow_origin(origin.as_str());
-    }
+    let cors = crate::cors::Cors::new(&config.origins);
     let allowances = services.clone();
     let builtin = api
         .around(move |ep, mut req: Request| {
@@ -126,7 +114,7 @@ impl<B: Endpoint> Endpoint for Dispatch<B> {
 async fn rate_limit_builtin<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
     if let Some(limiter) = req.data::<Arc<RateLimiter>>() {
         let auth = req.extensions().get::<Auth>().cloned().unwrap_or_default();
-        let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        let ip = crate::client_ip::of(&req);
         if let Err(limited) =
             limiter.check_builtin(req.method().as_str(), req.uri().path(), &auth, ip)
         {

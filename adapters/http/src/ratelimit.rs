@@ -60,41 +60,6 @@ impl RateLimitConfig {
     }
 }
 
-fn ip_in_list(list: &[String], ip: IpAddr) -> bool {
-    list.iter().any(|item| {
-        let item = item.trim();
-        if let Some((net, bits)) = item.split_once('/') {
-            let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
-                return false;
-            };
-            return in_subnet(ip, net, bits);
-        }
-        item.parse::<IpAddr>().is_ok_and(|a| a == ip)
-    })
-}
-
-fn in_subnet(ip: IpAddr, net: IpAddr, bits: u32) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - bits)
-            };
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits)
-            };
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
-    }
-}
-
 struct Window {
     start: Instant,
     interval: Duration,
@@ -159,7 +124,10 @@ impl RateLimiter {
     fn settings(&self, auth: &Auth, ip: Option<IpAddr>) -> Option<(Arc<RateLimitConfig>, IpAddr)> {
         let config = (self.provider.as_ref()?)();
         let ip = ip?;
-        if !config.enabled || auth.is_superuser() || ip_in_list(&config.excluded_ips, ip) {
+        if !config.enabled
+            || auth.is_superuser()
+            || basalt_domain::net::ip_in_list(&config.excluded_ips, ip)
+        {
             return None;
         }
         Some((config, ip))
@@ -322,9 +290,18 @@ mod tests {
     #[test]
     fn subnets_and_ips() {
         let list = vec!["10.0.0.0/8".to_owned(), "::1".to_owned()];
-        assert!(ip_in_list(&list, "10.1.2.3".parse().unwrap()));
-        assert!(!ip_in_list(&list, "11.1.2.3".parse().unwrap()));
-        assert!(ip_in_list(&list, "::1".parse().unwrap()));
+        assert!(basalt_domain::net::ip_in_list(
+            &list,
+            "10.1.2.3".parse().unwrap()
+        ));
+        assert!(!basalt_domain::net::ip_in_list(
+            &list,
+            "11.1.2.3".parse().unwrap()
+        ));
+        assert!(basalt_domain::net::ip_in_list(
+            &list,
+            "::1".parse().unwrap()
+        ));
     }
 
     #[test]

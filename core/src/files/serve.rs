@@ -152,10 +152,19 @@ async fn token_may_view(
     record: &Record,
     token: Option<&str>,
 ) -> Result<bool, ServiceError> {
-    let signed = match token.filter(|t| !t.is_empty()) {
+    let mut signed = match token.filter(|t| !t.is_empty()) {
         Some(t) => verify_kind(app, t, TokenKind::File).await,
         None => None,
     };
+    // a superuser's token counts only from a whitelisted IP (PocketBase's extra precaution)
+    if signed.as_ref().is_some_and(|(c, _)| c.is_superusers()) {
+        let allowed = &app.settings().superuser_ips;
+        let ip = req.remote_ip.as_deref().and_then(|ip| ip.parse().ok());
+        if !allowed.is_empty() && !ip.is_some_and(|ip| basalt_domain::net::ip_in_list(allowed, ip))
+        {
+            signed = None;
+        }
+    }
     let mut ctx = req.clone();
     match signed {
         Some((ac, ar)) => {

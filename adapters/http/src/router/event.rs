@@ -141,9 +141,15 @@ impl<A: Send + 'static> RequestEvent<A> {
             .map(|(_, v)| v)
     }
 
-    /// The client's IP address (the connecting peer; behind a proxy, the proxy's).
+    /// The connecting peer's IP address (behind a proxy, the proxy's).
     pub fn remote_ip(&self) -> Option<IpAddr> {
         self.request.remote_addr().as_socket_addr().map(|a| a.ip())
+    }
+
+    /// The client's IP address (PocketBase's `e.RealIP()`): from the configured
+    /// trusted-proxy header when the request has it, else [`RequestEvent::remote_ip`].
+    pub fn real_ip(&self) -> Option<IpAddr> {
+        crate::client_ip::of(&self.request)
     }
 
     /// True when a `_superusers` record is authenticated.

@@ -177,7 +177,7 @@ pub(crate) fn rate_limit<A: Send + 'static>() -> H<A> {
             if let Some(limiter) = e.request.data::<Arc<RateLimiter>>().cloned() {
                 let path = e.uri().path().to_owned();
                 let method = e.method().as_str().to_owned();
-                if let Err(limited) = limiter.check(&method, &path, &e.auth, e.remote_ip()) {
+                if let Err(limited) = limiter.check(&method, &path, &e.auth, e.real_ip()) {
                     tracing::debug!(reason = %limited.0, "rate limited");
                     return Err(e.too_many_requests_error(""));
                 }

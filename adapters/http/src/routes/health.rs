@@ -2,8 +2,10 @@
 
 use super::ApiTags;
 use crate::error::ErrorBody;
+use crate::{HttpConfig, client_ip};
 use basalt_ports::Auth;
-use poem::web::{Data, RemoteAddr};
+use poem::Request;
+use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::{Value, json};
@@ -35,13 +37,18 @@ pub(crate) enum HealthResponse {
     TooManyRequests(Json<ErrorBody>),
 }
 
-fn health_for(auth: &Auth, remote: &RemoteAddr) -> HealthResponse {
+fn health_for(auth: &Auth, req: &Request) -> HealthResponse {
     let data = if auth.is_superuser() {
-        let ip = remote
-            .as_socket_addr()
-            .map(|a| a.ip().to_string())
+        let ip = client_ip::of(req)
+            .map(|ip| ip.to_string())
             .unwrap_or_default();
-        json!({"realIP": ip, "possibleProxyHeader": "", "canBackup": true})
+        let network = req
+            .data::<HttpConfig>()
+            .and_then(|c| c.network.clone())
+            .map(|p| p())
+            .unwrap_or_default();
+        let proxy = client_ip::possible_proxy_header(req, &network);
+        json!({"realIP": ip, "possibleProxyHeader": proxy, "canBackup": true})
     } else {
         json!({})
     };
@@ -61,8 +68,8 @@ impl HealthRoutes {
         operation_id = "health",
         tag = "ApiTags::Health"
     )]
-    async fn health(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> HealthResponse {
-        health_for(&auth, remote)
+    async fn health(&self, auth: Data<&Auth>, req: &Request) -> HealthResponse {
+        health_for(&auth, req)
     }
 
     /// The same check for `HEAD` requests.
@@ -72,7 +79,7 @@ impl HealthRoutes {
         operation_id = "healthHead",
         tag = "ApiTags::Health"
     )]
-    async fn health_head(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> HealthResponse {
-        health_for(&auth, remote)
+    async fn health_head(&self, auth: Data<&Auth>, req: &Request) -> HealthResponse {
+        health_for(&auth, req)
     }
 }
