@@ -261,8 +261,10 @@ impl FileStore for LocalStore {
             file.write_all(&chunk).await.map_err(|e| io_error(key, e))?;
             size += chunk.len() as u64;
         }
+        // flushed to the OS, not fsynced: a written file survives a kill of the process, as
+        // the database's committed writes do (WAL with `synchronous=NORMAL`), and as
+        // PocketBase's local storage does (it does not fsync either)
         file.flush().await.map_err(|e| io_error(key, e))?;
-        file.sync_data().await.map_err(|e| io_error(key, e))?;
         drop(file);
         fs::rename(temp.path(), &path).await.map_err(|e| {
             FileStoreError::Backend(format!("{key}: moving the written file into place: {e}"))

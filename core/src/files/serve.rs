@@ -58,30 +58,22 @@ pub(crate) async fn download(
     if let Some(size) = f.thumb.as_deref().filter(|s| !s.is_empty()) {
         let allowed =
             DEFAULT_THUMB_SIZES.contains(&size) || options.thumbs.iter().any(|t| t == size);
-        if allowed {
-            let attrs = store.attributes(&original).await.map_err(not_found)?;
-            if let (true, Some(spec)) = (
-                IMAGE_CONTENT_TYPES.contains(&attrs.content_type.as_str()),
-                parse_thumb_size(size),
-            ) {
-                let key = thumb_key(&dir, &f.filename, size);
-                match app
-                    .inner
-                    .files
-                    .thumbs
-                    .ensure(&store, &original, &attrs.content_type, &key, spec)
-                    .await
-                {
-                    Ok(()) => {
-                        served_path = key;
-                        served_name = format!("{size}_{}", f.filename);
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, original, size, "fallback to original - failed to create thumb");
-                        thumb_error = Some(e.to_string());
-                    }
+        if allowed && let Some(spec) = parse_thumb_size(size) {
+            let key = thumb_key(&dir, &f.filename, size);
+            match thumb_of(app, &store, &original, &key, spec).await? {
+                Thumb::Served => {
+                    served_path = key;
+                    served_name = format!("{size}_{}", f.filename);
+                }
+                Thumb::NotAnImage => {}
+                Thumb::Failed(e) => {
+                    tracing::warn!(error = %e, original, size, "fallback to original - failed to create thumb");
+                    thumb_error = Some(e);
                 }
             }
+        } else if allowed {
+            // PocketBase's regex accepts it, but no thumb can be made: the original is served
+            store.attributes(&original).await.map_err(not_found)?;
         }
         if thumb_error.is_none() && served_path == original {
             thumb_error = Some(format!(
@@ -107,18 +99,26 @@ pub(crate) async fn download(
         .on_file_download_request
         .trigger(&mut event, move |e| {
             Box::pin(async move {
-                let attrs = store.attributes(&e.served_path).await.map_err(not_found)?;
+                // one read without a range; the size first with one
                 let range = match range {
                     None => None,
-                    Some(r) => Some(
-                        r.resolve(attrs.size)
-                            .ok_or(ServiceError::RangeNotSatisfiable(attrs.size))?,
-                    ),
+                    Some(r) => {
+                        let size = store
+                            .attributes(&e.served_path)
+                            .await
+                            .map_err(not_found)?
+                            .size;
+                        Some(
+                            r.resolve(size)
+                                .ok_or(ServiceError::RangeNotSatisfiable(size))?,
+                        )
+                    }
                 };
                 let object = store
                     .get(&e.served_path, range.clone())
                     .await
                     .map_err(not_found)?;
+                let attrs = object.attributes.clone();
                 e.served = Some(ServedFile {
                     name: e.served_name.clone(),
                     content_type: served_content_type(&e.served_path, &attrs.content_type),
@@ -133,6 +133,47 @@ pub(crate) async fn download(
         })
         .await?;
     event.served.ok_or(ServiceError::Missing)
+}
+
+/// What a requested thumb comes to.
+enum Thumb {
+    /// It exists (made now or before): serve it.
+    Served,
+    /// The original is not an image PocketBase makes thumbs of: serve the original.
+    NotAnImage,
+    /// Making it failed (why): serve the original.
+    Failed(String),
+}
+
+/// The thumb `key` of `original`: a stored thumb is served as it is (only images get
+/// thumbs, so the original need not be looked at); otherwise it is made when the original is
+/// an image. A missing original is PocketBase's 404.
+async fn thumb_of(
+    app: &App,
+    store: &Arc<dyn basalt_ports::files::FileStore>,
+    original: &str,
+    key: &str,
+    spec: basalt_domain::files::ThumbSize,
+) -> Result<Thumb, ServiceError> {
+    match store.attributes(key).await {
+        Ok(_) => return Ok(Thumb::Served),
+        Err(FileStoreError::NotFound(_)) => {}
+        Err(e) => return Err(ServiceError::internal(e)),
+    }
+    let attrs = store.attributes(original).await.map_err(not_found)?;
+    if !IMAGE_CONTENT_TYPES.contains(&attrs.content_type.as_str()) {
+        return Ok(Thumb::NotAnImage);
+    }
+    let thumbs = &app.inner.files.thumbs;
+    Ok(
+        match thumbs
+            .ensure(store, original, &attrs.content_type, key, spec)
+            .await
+        {
+            Ok(()) => Thumb::Served,
+            Err(e) => Thumb::Failed(e.to_string()),
+        },
+    )
 }
 
 /// A store error while serving: a missing file is PocketBase's 404.
