@@ -248,32 +248,31 @@ fn s3_endpoint() -> Option<String> {
     }
 }
 
-/// The live keys of `bucket` with their sizes, from moto's state dump (the objects are
-/// private, so they cannot be read anonymously).
-async fn bucket_keys(client: &reqwest::Client, endpoint: &str, bucket: &str) -> Vec<(String, u64)> {
-    let dump: Value = client
-        .get(format!("{endpoint}/moto-api/data.json"))
-        .send()
+/// The keys of `bucket` with their sizes, listed through Basalt's S3 adapter (contract-tested
+/// on its own against the same server; the objects are private, so they cannot be read
+/// anonymously).
+async fn bucket_keys(
+    _client: &reqwest::Client,
+    endpoint: &str,
+    bucket: &str,
+) -> Vec<(String, u64)> {
+    use basalt_ports::files::{FileStore, S3Target};
+    let store = basalt_storage_s3::S3Store::new(&S3Target {
+        endpoint: endpoint.to_owned(),
+        region: "us-east-1".into(),
+        bucket: bucket.to_owned(),
+        access_key: "test".into(),
+        secret: "test-secret".to_owned().into(),
+        force_path_style: true,
+    })
+    .expect("s3 store");
+    store
+        .list("")
         .await
-        .expect("moto state")
-        .json()
-        .await
-        .expect("moto state json");
-    let mut keys: Vec<(String, u64)> = dump["s3"]["FakeKey"]
-        .as_array()
+        .expect("list the bucket")
         .into_iter()
-        .flatten()
-        .filter(|k| k["bucket_name"] == bucket && k["disposed"] != true)
-        .map(|k| {
-            let size = k["contentsize"].as_u64().or_else(|| k["size"].as_u64());
-            (
-                k["name"].as_str().unwrap_or("").to_owned(),
-                size.unwrap_or(0),
-            )
-        })
-        .collect();
-    keys.sort();
-    keys
+        .map(|e| (e.key, e.size))
+        .collect()
 }
 
 /// Creates `bucket` on the S3 server (moto accepts any credentials).
