@@ -17,6 +17,9 @@ pub(crate) async fn load_auth<E: Endpoint>(ep: E, mut req: Request) -> Result<Re
         (Some(t), Some(services)) => services.authenticate_with_record(&t).await,
         _ => (Auth::Guest, None),
     };
+    if let Some(activity) = crate::activity::Activity::of(&req) {
+        activity.set_auth(&auth);
+    }
     req.extensions_mut().insert(auth);
     req.extensions_mut().insert(AuthRecord(record));
     ep.call(req).await.map(IntoResponse::into_response)
@@ -59,9 +62,6 @@ pub(crate) fn request_context(req: &Request) -> basalt_ports::RequestContext {
             .extensions()
             .get::<AuthRecord>()
             .and_then(|r| r.0.clone()),
-        remote_ip: req
-            .remote_addr()
-            .as_socket_addr()
-            .map(|a| a.ip().to_string()),
+        remote_ip: crate::client_ip::remote_ip(req),
     }
 }
