@@ -67,7 +67,7 @@ impl App {
         };
         if !sent {
             let n = state.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-            if n == 1 || n % 1000 == 0 {
+            if n == 1 || n.is_multiple_of(1000) {
                 tracing::warn!(dropped = n, "log queue full: log entries dropped");
             }
         }
