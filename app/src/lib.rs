@@ -22,7 +22,9 @@ mod serve_event;
 mod server;
 pub mod testing;
 
-pub use basalt_core::{App, AppError, CollectionRef, SuperuserMode, cron, realtime, settings};
+pub use basalt_core::{
+    App, AppError, CollectionRef, SuperuserMode, cron, logs, realtime, settings,
+};
 pub use dbconnect::{
     AUTH_TOKEN_ENV, DbConnect, DbConnectFuture, db_connect_from_url, default_db_connect,
 };

@@ -343,6 +343,8 @@ async fn run(
     {
         tracing::error!(error = %e, "on_terminate hook failed");
     }
+    // The logs of the last requests are still queued: write them before returning.
+    app.flush_logs().await;
     served
 }
 

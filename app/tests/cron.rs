@@ -105,13 +105,14 @@ async fn a_job_added_through_the_app_runs_when_due_and_on_demand() {
             ("__pbDBOptimize__".to_owned(), "0 0 * * *".to_owned()),
             ("__pbMFACleanup__".to_owned(), "0 * * * *".to_owned()),
             ("__pbOTPCleanup__".to_owned(), "0 * * * *".to_owned()),
+            ("__pbLogsCleanup__".to_owned(), "0 */6 * * *".to_owned()),
         ]
     );
 
     // An invalid expression is refused; removing a job stops it.
     assert!(app.cron().add("bad", "61 * * * *", || async {}).is_err());
     app.cron().remove("hello");
-    assert_eq!(app.cron().total(), 3);
+    assert_eq!(app.cron().total(), 4);
     assert_eq!(
         wait_all(app.cron().run_due(at("2024-03-15T10:10:00Z"))).await,
         0

@@ -13,6 +13,7 @@ pub mod cron;
 mod error;
 pub mod files;
 pub mod hooks;
+pub mod logs;
 pub mod migrations;
 mod query;
 pub mod realtime;

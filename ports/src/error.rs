@@ -168,6 +168,12 @@ pub enum ServiceError {
     /// filter SQLite cannot run, a bad `fields`. The cause is logged.
     #[error("request rejected: {0}")]
     Rejected(Cause),
+    /// A logs stats `filter` that does not compile (the compiler's reason, for the log).
+    #[error("invalid logs filter: {0}")]
+    InvalidLogsFilter(String),
+    /// The logs stats query failed (a filter SQLite cannot run, say).
+    #[error("logs stats failed: {0}")]
+    LogsStatsFailed(Cause),
     /// Records of view collections cannot be written through the API.
     #[error("unsupported collection type")]
     UnsupportedCollectionType,

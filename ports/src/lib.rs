@@ -10,6 +10,7 @@ pub mod error;
 pub mod files;
 pub mod files_api;
 pub mod hook;
+pub mod logs_api;
 pub mod mail;
 pub mod random;
 pub mod rate_limit;
@@ -23,6 +24,7 @@ pub use db::{Database, DbError, ExecResult, Row, Transaction};
 pub use docs::{CollectionDoc, DocsApi};
 pub use error::{Cause, CollectionLookup, Input, QueryParam};
 pub use files_api::{FilesApi, RecordForm, Upload};
+pub use logs_api::{LogsApi, LogsStat, RequestError, RequestLog};
 pub use random::Random;
 pub use rate_limit::{RateLimitRule, default_rate_limit_rules};
 pub use realtime::{

@@ -30,6 +30,10 @@ pub(crate) async fn load_auth<E: Endpoint>(ep: E, mut req: Request) -> Result<Re
         (Some(t), Some(services)) => services.authenticate_with_record(&t).await,
         _ => (Auth::Guest, None),
     };
+    if let Some(activity) = crate::activity::Activity::of(&req) {
+        activity.set_auth(&auth);
+        activity.set_user_ip(client_ip::of(&req));
+    }
     if auth.is_superuser()
         && let Some(network) = &network
         && !client_ip::superuser_allowed(network, client_ip::of(&req))

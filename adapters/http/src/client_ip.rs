@@ -53,6 +53,11 @@ pub(crate) fn real_ip(req: &Request, config: &NetworkConfig) -> Option<IpAddr> {
     req.remote_addr().as_socket_addr().map(|a| a.ip())
 }
 
+/// The connecting peer's IP (PocketBase's `RemoteIP`).
+pub(crate) fn peer(req: &Request) -> Option<IpAddr> {
+    req.remote_addr().as_socket_addr().map(|a| a.ip())
+}
+
 /// The client IP resolved for `req` (the peer's when the middleware did not run).
 pub(crate) fn of(req: &Request) -> Option<IpAddr> {
     req.extensions()

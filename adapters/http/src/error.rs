@@ -29,6 +29,9 @@ pub struct ErrorBody {
 pub struct ApiError {
     /// The body sent.
     pub body: ErrorBody,
+    /// What caused it, for the activity log (field errors by name, the cause's text, or
+    /// `null`); never sent.
+    details: Value,
 }
 
 /// The error statuses the built-in routes document (the OpenAPI meta of [`ApiError`]).
@@ -78,16 +81,31 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> poem::Response {
         let status =
             StatusCode::from_u16(self.body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        poem::web::Json(self.body)
+        let logged = crate::activity::LoggedError {
+            message: self.body.message.clone(),
+            details: self.details,
+        };
+        let mut res = poem::web::Json(self.body)
             .with_status(status)
-            .into_response()
+            .into_response();
+        res.extensions_mut().insert(logged);
+        res
     }
 }
 
 impl From<ApiError> for poem::Error {
     fn from(e: ApiError) -> Self {
         let message = e.body.message.clone();
-        let mut err = poem::Error::from_response(e.into_response());
+        let res = e.into_response();
+        // `Error::into_response` replaces the response's extensions with the error's own.
+        let logged = res
+            .extensions()
+            .get::<crate::activity::LoggedError>()
+            .cloned();
+        let mut err = poem::Error::from_response(res);
+        if let Some(logged) = logged {
+            err.set_data(logged);
+        }
         err.set_error_message(message);
         err
     }
@@ -122,6 +140,8 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
             (400, Cow::Borrowed(GENERIC_BAD_REQUEST), data)
         }
         E::Rejected(_) => fixed(400, GENERIC_BAD_REQUEST),
+        E::InvalidLogsFilter(_) => fixed(400, "Invalid filter format."),
+        E::LogsStatsFailed(_) => fixed(400, "Failed to generate logs stats."),
         E::UnsupportedCollectionType => fixed(400, "Unsupported collection type."),
         E::InvalidCollectionSort => fixed(400, "Invalid sort parameter format."),
         E::CollectionRejected { input, raw } => {
@@ -234,6 +254,7 @@ impl ApiError {
                 message: message.into(),
                 data,
             },
+            details: Value::Null,
         }
     }
 
@@ -267,16 +288,50 @@ impl ApiError {
             _ => {}
         }
         let (status, message, data) = answer(&e);
+        let details = details(&e);
         let message = match e {
             ServiceError::Internal(cause) if dev => cause.chain(),
             _ => message.into_owned(),
         };
-        Self::new(status, message, data)
+        let mut err = Self::new(status, message, data);
+        err.details = details;
+        err
     }
 
     /// The response for any status, in PocketBase's shape.
     pub fn with_status(status: u16, message: impl Into<String>) -> poem::Response {
         Self::new(status, message, json!({})).into_response()
+    }
+}
+
+/// What the activity log shows as an error's `details`, as PocketBase does: the field
+/// errors' messages by field, else the underlying error's text, else `null`.
+fn details(e: &ServiceError) -> Value {
+    use ServiceError as E;
+    if let Some(errors) = e.field_errors().filter(|f| !f.is_empty()) {
+        let data = serde_json::to_value(errors).unwrap_or_else(|_| json!({}));
+        let messages = data
+            .as_object()
+            .map(|fields| {
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get("message").cloned().unwrap_or(Value::Null)))
+                    .collect::<serde_json::Map<_, _>>()
+            })
+            .unwrap_or_default();
+        return Value::Object(messages);
+    }
+    match e {
+        E::Internal(cause)
+        | E::Rejected(cause)
+        | E::RequiredReference(cause)
+        | E::TruncateBlocked(cause)
+        | E::LogsStatsFailed(cause) => Value::String(cause.chain()),
+        E::InvalidParam { reason, .. } | E::InvalidLogsFilter(reason) => {
+            Value::String(reason.clone())
+        }
+        E::CollectionRejected { raw, .. } => Value::String(raw.clone()),
+        _ => Value::Null,
     }
 }
 

@@ -1,9 +1,10 @@
 //! Basalt's HTTP adapter: PocketBase-compatible routes on poem + poem-openapi, its
-//! middlewares (CORS, security headers, panic recovery, rate limit, body limit, auth-token
+//! middlewares (CORS, the activity logger, security headers, panic recovery, rate limit, body limit, auth-token
 //! loader, error shaping), user-defined routes ([`router`] module: PocketBase's router, with
 //! its middlewares as hook handlers), and the OpenAPI document. It drives the service ports
 //! only; it never sees the app crate (custom routes are generic over the app type).
 
+mod activity;
 mod auth;
 mod body;
 mod client_ip;
@@ -43,6 +44,7 @@ type ApiSet = (
     routes::realtime::RealtimeRoutes,
     routes::docs::DocsRoutes,
     routes::files::FileRoutes,
+    routes::logs::LogRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -58,6 +60,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::realtime::RealtimeRoutes,
             routes::docs::DocsRoutes,
             routes::files::FileRoutes,
+            routes::logs::LogRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

@@ -1,4 +1,5 @@
-//! The global middlewares, outermost first: CORS, security headers, error shaping (every
+//! The global middlewares, outermost first: CORS, the activity logger
+//! ([`crate::activity`]), security headers, error shaping (every
 //! error becomes `{status, message, data}`), panic recovery (a 500 in that shape; the
 //! server keeps serving), and the auth-token loader. Then requests go to the custom routes
 //! when one matches (their own chain has the rate limiter and the body limit, see
@@ -29,6 +30,7 @@ pub(crate) fn wrap(
     let limiter = Arc::new(RateLimiter::new(config.rate_limits.clone()));
     let cors = crate::cors::Cors::new(&config.origins);
     let allowances = services.clone();
+    let logs = services.clone();
     let builtin = api
         .around(move |ep, mut req: Request| {
             let allowances = allowances.clone();
@@ -80,6 +82,7 @@ pub(crate) fn wrap(
             .overriding("Cross-Origin-Opener-Policy", "same-origin"),
     )
     .after(|res: poem::Result<Response>| async move { res.map(frame_options) })
+    .around(move |ep, req| crate::activity::log_activity(ep, req, logs.clone()))
     .with(cors)
 }
 
@@ -101,6 +104,11 @@ impl<B: Endpoint> Endpoint for Dispatch<B> {
             && !custom.yields_to(&found, &req, &self.builtin_routes)
         {
             return Ok(custom.serve(found, req).await);
+        }
+        if crate::activity::builtin_skips_success(req.method(), req.uri().path())
+            && let Some(activity) = crate::activity::Activity::of(&req)
+        {
+            activity.skip_success();
         }
         self.builtin
             .call(req)

@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) realtime: crate::realtime::Broker,
     /// Where files are stored, and the thumbs being generated.
     pub(crate) files: crate::files::FilesState,
+    /// The log queue and its writer (`crate::logs`).
+    pub(crate) logs: crate::logs::LogsState,
     /// Per-app state of crates built on the core, one value per type ([`App::extension`]).
     extensions: std::sync::Mutex<Extensions>,
 }
@@ -101,6 +103,7 @@ impl App {
                 migrations: Default::default(),
                 realtime: Default::default(),
                 files: Default::default(),
+                logs: Default::default(),
                 extensions: Default::default(),
             }),
             db,
@@ -186,6 +189,11 @@ impl App {
     /// The auxiliary database (`auxiliary.db`).
     pub fn auxiliary_db(&self) -> &Arc<dyn Database> {
         &self.inner.auxiliary
+    }
+
+    /// The randomness port.
+    pub(crate) fn random(&self) -> &Arc<dyn Random> {
+        &self.inner.random
     }
 
     /// Now, formatted as PocketBase stores times.

@@ -1,4 +1,5 @@
-//! A new data dir: the system tables and PocketBase's default collections, created once.
+//! A new data dir: the system tables and PocketBase's default collections, created once;
+//! `_logs` in `auxiliary.db`.
 
 use crate::App;
 use crate::collections::save::{SaveError, save_in};
@@ -72,6 +73,7 @@ async fn data(app: &App) -> Result<(), AppError> {
         system::record_migration(tx.as_mut(), INIT_MIGRATION, applied).await?;
     }
     tx.commit().await?;
+    crate::logs::create_table(app).await?;
     app.reload_collections().await?;
     crate::settings::load(app).await?;
     crate::settings::reloaded(app).await

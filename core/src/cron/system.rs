@@ -1,7 +1,7 @@
 //! Basalt's own jobs (ids prefixed `__pb`), registered when an app is built, as PocketBase
-//! registers them in `NewBaseApp`: the nightly database optimisation and the hourly removal of
-//! expired MFA sessions and OTPs. PocketBase's `__pbLogsCleanup__` and `__pbAutoBackup__`
-//! come with the logs and backups they clean up.
+//! registers them in `NewBaseApp`: the nightly database optimisation, the hourly removal of
+//! expired MFA sessions and OTPs, and the removal of logs older than `logs.maxDays` every
+//! 6 hours. PocketBase's `__pbAutoBackup__` comes with the backups.
 //!
 //! The database job holds the database ports; the cleanups hold the app weakly (the app
 //! holds the scheduler), so an app and its scheduler are freed together.
@@ -66,7 +66,8 @@ async fn optimize(data: &Arc<dyn Database>, aux: &Arc<dyn Database>) {
     }
 }
 
-/// Registers the hourly removal of expired MFA sessions and OTPs. The jobs hold the app
+/// Registers the hourly removal of expired MFA sessions and OTPs, then the logs cleanup
+/// (`__pbLogsCleanup__`, every 6 hours). The jobs hold the app
 /// weakly (the app holds the scheduler) and delete through `App::delete`, so record hooks
 /// fire for them as for any other delete.
 pub(crate) fn register_cleanups(app: &App) {
@@ -86,6 +87,24 @@ pub(crate) fn register_cleanups(app: &App) {
             }
         });
     }
+    let weak = Arc::downgrade(&app.inner);
+    add(
+        app.cron(),
+        crate::logs::cleanup::LOGS_CLEANUP,
+        crate::logs::cleanup::LOGS_CLEANUP_SCHEDULE,
+        move || {
+            let weak = weak.clone();
+            async move {
+                let Some(app) = App::from_weak(&weak) else {
+                    return;
+                };
+                match crate::logs::cleanup::delete_old_logs(&app).await {
+                    Ok(n) => tracing::debug!(deleted = n, "deleted old logs"),
+                    Err(e) => tracing::warn!(error = %e, "failed to delete old logs"),
+                }
+            }
+        },
+    );
 }
 
 /// Deletes the records of `table` (`_mfas` or `_otps`) created longer ago than the

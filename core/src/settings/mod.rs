@@ -117,6 +117,7 @@ pub(crate) async fn reloaded(app: &App) -> Result<(), AppError> {
     app.on_settings_reload()
         .trigger(&mut event, |_| Box::pin(async { Ok(()) }))
         .await?;
+    crate::logs::cleanup::settings_reloaded(app);
     Ok(())
 }
 

@@ -250,6 +250,11 @@ async fn finish<A: Send + 'static>(
     result: HookResult,
     dev: bool,
 ) -> Response {
+    if e.skip_success_activity_log
+        && let Some(activity) = crate::activity::Activity::of(&e.request)
+    {
+        activity.skip_success();
+    }
     let mut res = match (e.response.take(), result) {
         (Some(res), Err(err)) => {
             tracing::debug!(error = %err, "route error after its response was set");

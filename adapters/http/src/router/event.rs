@@ -158,7 +158,7 @@ impl<A: Send + 'static> RequestEvent<A> {
     }
 
     /// Whether [`skip_success_activity_log`](super::skip_success_activity_log) ran for this
-    /// request (there is no activity log yet; the flag is kept for it).
+    /// request: the activity logger then logs only a failure.
     pub fn skip_success_activity_log(&self) -> bool {
         self.skip_success_activity_log
     }

@@ -190,8 +190,7 @@ pub(crate) fn rate_limit<A: Send + 'static>() -> H<A> {
 }
 
 /// Marks successful requests as not to be written to the activity log (readable with
-/// [`RequestEvent::skip_success_activity_log`]). Basalt has no activity log yet: the flag
-/// is only kept, for when it does.
+/// [`RequestEvent::skip_success_activity_log`]): only the route's failures are logged.
 pub fn skip_success_activity_log<A: Send + 'static>() -> H<A> {
     Handler::new(|e: &mut RequestEvent<A>| {
         Box::pin(async move {

@@ -6,6 +6,7 @@ pub(crate) mod crons;
 pub(crate) mod docs;
 pub(crate) mod files;
 pub(crate) mod health;
+pub(crate) mod logs;
 pub(crate) mod realtime;
 pub(crate) mod records;
 pub(crate) mod settings;
@@ -37,6 +38,8 @@ pub(crate) enum ApiTags {
     Docs,
     /// Uploaded files and file tokens.
     Files,
+    /// Request and application logs (superusers only).
+    Logs,
 }
 
 /// A successful response with no body.

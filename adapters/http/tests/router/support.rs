@@ -194,6 +194,31 @@ impl basalt_ports::FilesApi for Stub {
     }
 }
 
+#[async_trait]
+impl basalt_ports::LogsApi for Stub {
+    fn record_request(&self, _log: basalt_ports::RequestLog) {}
+    async fn list_logs(
+        &self,
+        _a: &Auth,
+        _q: basalt_ports::ListQuery,
+    ) -> ServiceResult<basalt_ports::ListResult> {
+        Err(ServiceError::SuperusersOnly)
+    }
+    async fn view_log(&self, _a: &Auth, _id: &str) -> ServiceResult<Value> {
+        Err(ServiceError::not_found())
+    }
+    async fn logs_stats(
+        &self,
+        _a: &Auth,
+        _f: Option<&str>,
+    ) -> ServiceResult<Vec<basalt_ports::LogsStat>> {
+        Ok(Vec::new())
+    }
+    async fn truncate_logs(&self, _a: &Auth) -> ServiceResult<()> {
+        Ok(())
+    }
+}
+
 pub fn services() -> SharedServices {
     Arc::new(Stub)
 }
