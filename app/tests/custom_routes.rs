@@ -124,3 +124,33 @@ async fn superuser_group_gzip_and_body_limit() {
     .test(&t)
     .await;
 }
+
+#[tokio::test]
+async fn custom_routes_see_the_real_client_ip() {
+    let t = TestApp::new().await.expect("test app");
+    t.app.on_serve().bind_func(|e| {
+        Box::pin(async move {
+            e.router.get("/whoami", |e| {
+                Box::pin(async move {
+                    let real = e.real_ip().map(|ip| ip.to_string());
+                    e.json(200, &json!({"real": real}))
+                })
+            });
+            e.next().await
+        })
+    });
+    let whoami = |ip: &str| ApiScenario {
+        url: "/whoami".into(),
+        headers: vec![("X-Real-IP".into(), ip.into())],
+        expected_content: vec!["*".into()],
+        ..ApiScenario::default()
+    };
+    // untrusted: the header is ignored (an in-process request has no peer address)
+    let res = whoami("198.51.100.4").test(&t).await;
+    assert_eq!(res.json()["real"], serde_json::Value::Null);
+    let mut settings = (*t.app.settings()).clone();
+    settings.trusted_proxy.headers = vec!["X-Real-IP".into()];
+    t.app.save_settings(settings).await.expect("settings");
+    let res = whoami("198.51.100.4").test(&t).await;
+    assert_eq!(res.json()["real"], "198.51.100.4");
+}

@@ -17,6 +17,31 @@ async fn get_with(srv: &TestServer, path: &str, headers: &[(&str, &str)]) -> Sta
     rb.send().await.expect("send").status()
 }
 
+/// The `(userIP, remoteIP)` of the request logs whose client was `ip` (polled: logs are
+/// written in the background).
+async fn logged_ips(srv: &TestServer, ip: &str) -> Vec<(String, String)> {
+    let path = format!(
+        "/api/logs?{}",
+        common::encode_query(&[("filter", &format!("data.userIP = '{ip}'"))])
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let (status, body) = srv.su(Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let items = body["items"].as_array().cloned().unwrap_or_default();
+        if !items.is_empty() || std::time::Instant::now() > deadline {
+            return items
+                .iter()
+                .map(|i| {
+                    let text = |k: &str| i["data"][k].as_str().unwrap_or("").to_owned();
+                    (text("userIP"), text("remoteIP"))
+                })
+                .collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Settings a rate limit of 2 guest requests per minute on `/api/health`.
 fn health_limit() -> Value {
     json!({"enabled": true, "rules": [
@@ -65,6 +90,9 @@ async fn rate_limits_follow_the_trusted_proxy_header() {
     );
     // the rightmost IP counts, so d is another client
     assert_eq!(get_with(&srv, "/api/health", &d).await, StatusCode::OK);
+    // and the request log names the client, not the proxy
+    let logged = logged_ips(&srv, "203.0.113.4").await;
+    assert_eq!(logged, [("203.0.113.4".to_owned(), "127.0.0.1".to_owned())]);
 
     // leftmost: c and d are now the same client (198.51.100.7)
     let (status, _) = srv
