@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) realtime: crate::realtime::Broker,
     /// Where files are stored, and the thumbs being generated.
     pub(crate) files: crate::files::FilesState,
+    /// The backup or restore running now, and the restart handler.
+    pub(crate) backups: crate::backups::BackupsState,
     /// Per-app state of crates built on the core, one value per type ([`App::extension`]).
     extensions: std::sync::Mutex<Extensions>,
 }
@@ -101,12 +103,14 @@ impl App {
                 migrations: Default::default(),
                 realtime: Default::default(),
                 files: Default::default(),
+                backups: Default::default(),
                 extensions: Default::default(),
             }),
             db,
             tx: None,
         };
         crate::cron::system::register_cleanups(&app);
+        crate::backups::register_auto_backup(&app);
         app
     }
 

@@ -1,6 +1,7 @@
 //! `GET /api/health`.
 
 use super::ApiTags;
+use crate::SharedServices;
 use crate::error::ErrorBody;
 use basalt_ports::Auth;
 use poem::web::{Data, RemoteAddr};
@@ -35,13 +36,13 @@ pub(crate) enum HealthResponse {
     TooManyRequests(Json<ErrorBody>),
 }
 
-fn health_for(auth: &Auth, remote: &RemoteAddr) -> HealthResponse {
+fn health_for(auth: &Auth, remote: &RemoteAddr, can_backup: bool) -> HealthResponse {
     let data = if auth.is_superuser() {
         let ip = remote
             .as_socket_addr()
             .map(|a| a.ip().to_string())
             .unwrap_or_default();
-        json!({"realIP": ip, "possibleProxyHeader": "", "canBackup": true})
+        json!({"realIP": ip, "possibleProxyHeader": "", "canBackup": can_backup})
     } else {
         json!({})
     };
@@ -61,8 +62,13 @@ impl HealthRoutes {
         operation_id = "health",
         tag = "ApiTags::Health"
     )]
-    async fn health(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> HealthResponse {
-        health_for(&auth, remote)
+    async fn health(
+        &self,
+        s: Data<&SharedServices>,
+        auth: Data<&Auth>,
+        remote: &RemoteAddr,
+    ) -> HealthResponse {
+        health_for(&auth, remote, s.can_backup())
     }
 
     /// The same check for `HEAD` requests.
@@ -72,7 +78,12 @@ impl HealthRoutes {
         operation_id = "healthHead",
         tag = "ApiTags::Health"
     )]
-    async fn health_head(&self, auth: Data<&Auth>, remote: &RemoteAddr) -> HealthResponse {
-        health_for(&auth, remote)
+    async fn health_head(
+        &self,
+        s: Data<&SharedServices>,
+        auth: Data<&Auth>,
+        remote: &RemoteAddr,
+    ) -> HealthResponse {
+        health_for(&auth, remote, s.can_backup())
     }
 }
