@@ -68,15 +68,6 @@ impl QueryParam {
     }
 }
 
-/// What a [`ServiceError::BackupBusy`] refused (PocketBase words each differently).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BackupAction {
-    /// Creating a backup.
-    Create,
-    /// Restoring a backup.
-    Restore,
-}
-
 /// Which lookup of a collection failed (PocketBase words each differently).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CollectionLookup {
@@ -215,7 +206,7 @@ pub enum ServiceError {
 
     /// A backup or restore was asked for while another one runs.
     #[error("another backup/restore is running")]
-    BackupBusy(BackupAction),
+    BackupBusy,
     /// Creating a backup failed.
     #[error("backup failed: {0}")]
     BackupFailed(Cause),

@@ -24,7 +24,7 @@ pub use clock::Clock;
 pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
 pub use docs::{CollectionDoc, DocsApi};
-pub use error::{BackupAction, Cause, CollectionLookup, Input, QueryParam};
+pub use error::{Cause, CollectionLookup, Input, QueryParam};
 pub use files_api::{FilesApi, RecordForm, Upload};
 pub use random::Random;
 pub use rate_limit::{RateLimitRule, default_rate_limit_rules};

@@ -1,7 +1,7 @@
 //! PocketBase's error shape, `{status, message, data}`, and the mapping from service errors.
 
 use basalt_domain::error::ValidationErrors;
-use basalt_ports::{BackupAction, CollectionLookup, Input, ServiceError};
+use basalt_ports::{CollectionLookup, Input, ServiceError};
 use poem::IntoResponse;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
@@ -154,11 +154,9 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
         E::OnlySuperuser => fixed(400, "You can't delete the only existing superuser."),
         E::AuthFailed => fixed(400, "Failed to authenticate."),
         E::InvalidRealtimeClient => fixed(400, "Invalid realtime client."),
-        E::BackupBusy(BackupAction::Create) => fixed(
-            400,
-            "Try again later - another backup/restore process has already been started",
-        ),
-        E::BackupBusy(BackupAction::Restore) => fixed(
+        // PocketBase's create handler words it without the period, but its error
+        // constructor adds one (`inflector.Sentenize`): both answers end with it.
+        E::BackupBusy => fixed(
             400,
             "Try again later - another backup/restore process has already been started.",
         ),

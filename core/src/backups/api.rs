@@ -15,7 +15,7 @@ use basalt_domain::record_files::FileContent;
 use basalt_ports::backups_api::{BackupFile, BackupsApi};
 use basalt_ports::files::{FileStore, FileStoreError, exists};
 use basalt_ports::files_api::{ServedFile, Upload};
-use basalt_ports::{Auth, BackupAction, Cause, Input, RequestContext, ServiceError};
+use basalt_ports::{Auth, Cause, Input, RequestContext, ServiceError};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,18 +32,14 @@ fn one_error(field: &str, error: FieldError) -> ServiceError {
     ServiceError::invalid(Input::Form, errs)
 }
 
-/// An internal error of a backup action as the API reports it: a hook's own answer as is,
-/// anything else as `failed`.
-fn action_error(
-    e: AppError,
-    failed: fn(Cause) -> ServiceError,
-    action: BackupAction,
-) -> ServiceError {
+/// A failed backup as the API reports it: a hook's own answer as is, anything else as
+/// PocketBase's "Failed to create backup.".
+fn create_error(e: AppError) -> ServiceError {
     match e {
-        AppError::BackupBusy => ServiceError::BackupBusy(action),
-        AppError::Service(ServiceError::Internal(cause)) => failed(cause),
+        AppError::BackupBusy => ServiceError::BackupBusy,
+        AppError::Service(ServiceError::Internal(cause)) => ServiceError::BackupFailed(cause),
         AppError::Service(other) => other,
-        other => failed(Cause::new(other)),
+        other => ServiceError::BackupFailed(Cause::new(other)),
     }
 }
 
@@ -78,7 +74,7 @@ impl BackupsApi for App {
     async fn create_backup(&self, auth: &Auth, name: Option<String>) -> Result<(), ServiceError> {
         require_superuser(auth)?;
         if self.is_backup_running() {
-            return Err(ServiceError::BackupBusy(BackupAction::Create));
+            return Err(ServiceError::BackupBusy);
         }
         let name = name.unwrap_or_default();
         if !name.is_empty() {
@@ -97,7 +93,7 @@ impl BackupsApi for App {
         App::create_backup(self, &name)
             .await
             .map(|_| ())
-            .map_err(|e| action_error(e, ServiceError::BackupFailed, BackupAction::Create))
+            .map_err(create_error)
     }
 
     async fn upload_backup(&self, auth: &Auth, file: Option<Upload>) -> Result<(), ServiceError> {
@@ -194,7 +190,7 @@ impl BackupsApi for App {
     async fn restore_backup(&self, auth: &Auth, key: &str) -> Result<(), ServiceError> {
         require_superuser(auth)?;
         if self.is_backup_running() {
-            return Err(ServiceError::BackupBusy(BackupAction::Restore));
+            return Err(ServiceError::BackupBusy);
         }
         let fsys = self.backups_store()?;
         if !matches!(exists(fsys.as_ref(), key).await, Ok(true)) {
