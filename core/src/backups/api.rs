@@ -16,6 +16,7 @@ use basalt_ports::backups_api::{BackupFile, BackupsApi};
 use basalt_ports::files::{FileStore, FileStoreError, exists};
 use basalt_ports::files_api::{ServedFile, Upload};
 use basalt_ports::{Auth, Cause, Input, RequestContext, ServiceError};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -211,8 +212,53 @@ impl BackupsApi for App {
     }
 }
 
-/// Whether `ip` may download backups: any IP when `allowed` is empty, else one listed
-/// (exact addresses; PocketBase also takes CIDR ranges, which match nothing here yet).
+/// Whether `ip` may download backups: any IP when `allowed` (`superuserIPs`: addresses
+/// and CIDR ranges) is empty, else one it lists.
 fn ip_allowed(allowed: &[String], ip: Option<&str>) -> bool {
-    allowed.is_empty() || ip.is_some_and(|ip| allowed.iter().any(|a| a.trim() == ip))
+    if allowed.is_empty() {
+        return true;
+    }
+    let Some(ip) = ip.and_then(|ip| ip.parse::<IpAddr>().ok()) else {
+        return false;
+    };
+    allowed.iter().any(|item| {
+        let item = item.trim();
+        match item.split_once('/') {
+            Some((net, bits)) => match (net.parse::<IpAddr>(), bits.parse::<u32>()) {
+                (Ok(net), Ok(bits)) => in_subnet(ip, net, bits),
+                _ => false,
+            },
+            None => item.parse::<IpAddr>().is_ok_and(|a| a == ip),
+        }
+    })
+}
+
+/// Whether `ip` is in `net/bits` (both of the same family).
+fn in_subnet(ip: IpAddr, net: IpAddr, bits: u32) -> bool {
+    let (ip, net, width) = match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (u128::from(u32::from(a)), u128::from(u32::from(b)), 32),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
+        _ => return false,
+    };
+    if bits > width {
+        return false;
+    }
+    let shift = width - bits;
+    shift >= width || (ip >> shift) == (net >> shift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ip_allowed;
+
+    #[test]
+    fn superuser_ips() {
+        let list = ["10.0.0.0/8".to_owned(), "::1".to_owned()];
+        assert!(ip_allowed(&[], None));
+        assert!(ip_allowed(&list, Some("10.1.2.3")));
+        assert!(ip_allowed(&list, Some("::1")));
+        assert!(!ip_allowed(&list, Some("11.1.2.3")));
+        assert!(!ip_allowed(&list, None));
+        assert!(ip_allowed(&["0.0.0.0/0".to_owned()], Some("1.2.3.4")));
+    }
 }
