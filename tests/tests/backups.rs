@@ -1,7 +1,7 @@
 //! `/api/backups` against the real binary: create, list, download with a superuser file
 //! token, name checks, upload, delete, a restore that brings back the exact records (the
 //! server restarts on the same port), a backup killed mid-way that leaves nothing listed,
-//! and backups on S3 (moto, at `BASALT_TEST_S3_ENDPOINT`). Every expectation was checked
+//! and backups on S3 (moto, at `BASALT_TEST_S3_ENDPOINT`), restored from the bucket too. Every expectation was checked
 //! against PocketBase 0.40.6 (`BASALT_TEST_BIN`).
 
 mod common;
@@ -420,6 +420,19 @@ async fn a_backup_killed_midway_leaves_nothing_listed() {
     );
 }
 
+/// The number of users, when the server answers.
+async fn users_now(srv: &TestServer) -> Option<u64> {
+    let token = srv.superuser_token().await;
+    let res = srv
+        .request(Method::GET, "/api/collections/users/records", Some(&token))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await
+        .ok()?;
+    let body: Value = res.json().await.ok()?;
+    body["totalItems"].as_u64()
+}
+
 fn s3_endpoint() -> Option<String> {
     match std::env::var("BASALT_TEST_S3_ENDPOINT") {
         Ok(url) if !url.is_empty() => Some(url),
@@ -474,6 +487,18 @@ async fn backups_on_s3() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-length"], bytes.len().to_string().as_str());
     assert!(zip_names(&bytes).contains(&"data.db".to_owned()));
+    // a restore from the bucket
+    srv.create_user("later@example.com", "12345678aa").await;
+    assert_eq!(srv.count("users").await, 1);
+    let (status, body) = srv
+        .su(Method::POST, "/api/backups/on-s3.zip/restore", None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while users_now(&srv).await != Some(0) {
+        assert!(Instant::now() < deadline, "not restored:\n{}", srv.logs());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let (status, body) = srv.su(Method::DELETE, "/api/backups/on-s3.zip", None).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(keys(&srv).await, Vec::<String>::new());
