@@ -411,7 +411,14 @@ async fn a_backup_killed_midway_leaves_nothing_listed() {
         "the request died with the server"
     );
     srv.start_again().await;
-    assert_eq!(keys(&srv).await, Vec::<String>::new());
+    let listed = keys(&srv).await;
+    assert!(!listed.contains(&"big.zip".to_owned()), "{listed:?}");
+    // PocketBase, killed while it uploads the zip to local storage, lists the store's temp
+    // file (`big.zip.{random}.tmp`) from then on; Basalt's local store hides its temp files
+    // and the zip is built outside the backups dir, so nothing at all is listed.
+    if std::env::var_os("BASALT_TEST_BIN").is_none() {
+        assert_eq!(listed, Vec::<String>::new());
+    }
     let (_, health) = srv.su(Method::GET, "/api/health", None).await;
     assert_eq!(health["data"]["canBackup"], true);
     assert!(
