@@ -18,17 +18,19 @@ pub mod files;
 mod http_server;
 mod infra;
 pub mod migrations;
+mod restart;
 mod serve_event;
 mod server;
 pub mod testing;
 
 pub use basalt_core::{
-    App, AppError, CollectionRef, SuperuserMode, cron, logs, realtime, settings,
+    App, AppError, CollectionRef, SuperuserMode, backups, cron, logs, realtime, settings,
 };
 pub use dbconnect::{
     AUTH_TOKEN_ENV, DbConnect, DbConnectFuture, db_connect_from_url, default_db_connect,
 };
 pub use infra::{OsRandom, SystemClock};
+pub use restart::ExecRestart;
 pub use serve_event::{OnServe, ServeEvent};
 pub use server::{
     AppConfig, ServeConfig, new_app, open, open_with, open_with_config, openapi_document, serve,

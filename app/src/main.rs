@@ -37,6 +37,8 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
         Command::Serve { http, origins } => {
             let mut config = cli.serve_config(http, origins);
             let app = basalt::open_with_config(&cli.app_config()?).await?;
+            // A restored backup takes effect by re-executing the binary.
+            app.set_restart_handler(std::sync::Arc::new(basalt::ExecRestart));
             // Before the banner, so a failing migration is not announced as a started server.
             for file in app.run_migrations_up().await? {
                 println!("Applied {file}");

@@ -75,6 +75,15 @@ pub enum AppError {
     /// The file storage failed.
     #[error(transparent)]
     Files(#[from] basalt_ports::files::FileStoreError),
+    /// A backup or restore was started while another one runs.
+    #[error("try again later - another backup/restore operation has already been started")]
+    BackupBusy,
+    /// A backup or restore failed (what was being done, and why).
+    #[error("backup: {0}")]
+    Backup(String),
+    /// The process could not restart after a restore.
+    #[error(transparent)]
+    Restart(#[from] basalt_ports::RestartError),
     /// The HTTP server failed.
     #[error("server: {0}")]
     Server(#[source] std::io::Error),

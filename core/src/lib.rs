@@ -6,6 +6,7 @@
 
 mod app;
 mod auth;
+pub mod backups;
 mod bootstrap;
 mod collections;
 mod count_cache;

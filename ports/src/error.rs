@@ -210,6 +210,31 @@ pub enum ServiceError {
     #[error("invalid realtime client")]
     InvalidRealtimeClient,
 
+    /// A backup or restore was asked for while another one runs.
+    #[error("another backup/restore is running")]
+    BackupBusy,
+    /// Creating a backup failed.
+    #[error("backup failed: {0}")]
+    BackupFailed(Cause),
+    /// Storing an uploaded backup failed.
+    #[error("backup upload failed: {0}")]
+    BackupUploadFailed(Cause),
+    /// The backups storage could not be opened (the list answers 400, as PocketBase does).
+    #[error("backups storage unavailable: {0}")]
+    BackupsUnavailable(Cause),
+    /// Listing the backups failed; PocketBase shows the raw error.
+    #[error("backups list failed: {0}")]
+    BackupsListFailed(String),
+    /// Deleting a backup failed (or it did not exist); PocketBase shows the raw error.
+    #[error("backup delete failed: {0}")]
+    BackupDeleteFailed(String),
+    /// A delete of the backup being created or restored.
+    #[error("the backup is in use")]
+    BackupInUse,
+    /// A restore of a backup that does not exist.
+    #[error("missing or invalid backup file")]
+    MissingBackup,
+
     // ---- who (401, 403) ----
     /// The request needs a valid auth token.
     #[error("a valid auth token is required")]
@@ -232,6 +257,11 @@ pub enum ServiceError {
     /// A realtime subscribe whose auth differs from the stream's.
     #[error("realtime authorization mismatch")]
     RealtimeAuthMismatch,
+
+    /// A backup download without a valid superuser file token (or from an IP not in
+    /// `superuserIPs`).
+    #[error("insufficient permissions to access the backup")]
+    BackupAccessDenied,
 
     // ---- what (404) ----
     /// No such collection for this endpoint.

@@ -2,6 +2,7 @@
 //! the HTTP adapter calls (driving ports). Traits only; implementations live in `adapters/*`
 //! and in the `basalt` app crate. With the `mock` feature, `mockall` mocks of each trait.
 
+pub mod backups_api;
 pub mod clock;
 pub mod cron_api;
 pub mod db;
@@ -15,9 +16,11 @@ pub mod mail;
 pub mod random;
 pub mod rate_limit;
 pub mod realtime;
+pub mod restart;
 pub mod service;
 pub mod settings_api;
 
+pub use backups_api::{BackupFile, BackupsApi};
 pub use clock::Clock;
 pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};
@@ -30,6 +33,7 @@ pub use rate_limit::{RateLimitRule, default_rate_limit_rules};
 pub use realtime::{
     RealtimeApi, RealtimeConnection, RealtimeMessage, RealtimeStream, SubscribeForm,
 };
+pub use restart::{Restart, RestartError};
 pub use service::{
     Auth, AuthApi, AuthResponse, CollectionsApi, ListQuery, ListResult, RecordsApi, RequestContext,
     ServiceError, Services,

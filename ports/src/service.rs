@@ -240,6 +240,7 @@ pub trait Services:
     + crate::DocsApi
     + crate::FilesApi
     + crate::LogsApi
+    + crate::BackupsApi
 {
 }
 
@@ -252,7 +253,8 @@ impl<
         + crate::RealtimeApi
         + crate::DocsApi
         + crate::FilesApi
-        + crate::LogsApi,
+        + crate::LogsApi
+        + crate::BackupsApi,
 > Services for T
 {
 }

@@ -174,6 +174,35 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
         E::OnlySuperuser => fixed(400, "You can't delete the only existing superuser."),
         E::AuthFailed => fixed(400, "Failed to authenticate."),
         E::InvalidRealtimeClient => fixed(400, "Invalid realtime client."),
+        // PocketBase's create handler words it without the period, but its error
+        // constructor adds one (`inflector.Sentenize`): both answers end with it.
+        E::BackupBusy => fixed(
+            400,
+            "Try again later - another backup/restore process has already been started.",
+        ),
+        E::BackupFailed(_) => fixed(400, "Failed to create backup."),
+        E::BackupUploadFailed(_) => fixed(400, "Failed to upload backup."),
+        E::BackupsUnavailable(_) => fixed(400, "Failed to load backups filesystem."),
+        E::BackupsListFailed(raw) => (
+            400,
+            Cow::Owned(format!(
+                "Failed to retrieve backup items. Raw error: \n{raw}"
+            )),
+            json!({}),
+        ),
+        E::BackupDeleteFailed(raw) => (
+            400,
+            Cow::Owned(format!(
+                "Invalid or already deleted backup file. Raw error: \n{raw}"
+            )),
+            json!({}),
+        ),
+        E::BackupInUse => fixed(
+            400,
+            "The backup is currently being used and cannot be deleted.",
+        ),
+        E::MissingBackup => fixed(400, "Missing or invalid backup file."),
+        E::BackupAccessDenied => fixed(403, "Insufficient permissions to access the resource."),
         E::AuthRequired => fixed(
             401,
             "The request requires valid record authorization token.",

@@ -45,6 +45,7 @@ type ApiSet = (
     routes::docs::DocsRoutes,
     routes::files::FileRoutes,
     routes::logs::LogRoutes,
+    routes::backups::BackupRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -61,6 +62,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::docs::DocsRoutes,
             routes::files::FileRoutes,
             routes::logs::LogRoutes,
+            routes::backups::BackupRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

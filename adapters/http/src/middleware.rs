@@ -42,6 +42,8 @@ pub(crate) fn wrap(
                         req.set_data(crate::body::RecordBodyLimit(n));
                         usize::try_from(n).unwrap_or(usize::MAX)
                     }
+                    // PocketBase lifts the body limit of backup uploads (`BodyLimit(0)`).
+                    None if is_backup_upload(&req) => usize::MAX,
                     None => limit,
                 };
                 if content_length(&req).is_some_and(|n| n > limit) {
@@ -84,6 +86,11 @@ pub(crate) fn wrap(
     .after(|res: poem::Result<Response>| async move { res.map(frame_options) })
     .around(move |ep, req| crate::activity::log_activity(ep, req, logs.clone()))
     .with(cors)
+}
+
+/// Whether `req` is `POST /api/backups/upload`.
+fn is_backup_upload(req: &Request) -> bool {
+    req.method() == Method::POST && req.uri().path().trim_end_matches('/') == "/api/backups/upload"
 }
 
 /// Custom routes first, unless a built-in route is more specific for the request (as in

@@ -61,6 +61,8 @@ pub(crate) struct Inner {
     pub(crate) files: crate::files::FilesState,
     /// The log queue and its writer (`crate::logs`).
     pub(crate) logs: crate::logs::LogsState,
+    /// The backup or restore running now, and the restart handler.
+    pub(crate) backups: crate::backups::BackupsState,
     /// Per-app state of crates built on the core, one value per type ([`App::extension`]).
     extensions: std::sync::Mutex<Extensions>,
 }
@@ -104,12 +106,14 @@ impl App {
                 realtime: Default::default(),
                 files: Default::default(),
                 logs: Default::default(),
+                backups: Default::default(),
                 extensions: Default::default(),
             }),
             db,
             tx: None,
         };
         crate::cron::system::register_cleanups(&app);
+        crate::backups::register_auto_backup(&app);
         app
     }
 

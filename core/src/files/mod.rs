@@ -80,6 +80,12 @@ impl App {
         }
     }
 
+    /// The data dir given to [`App::set_file_storage`], if any.
+    pub(crate) fn storage_root(&self) -> Option<PathBuf> {
+        let guard = self.inner.files.storage.read().ok()?;
+        guard.as_ref().map(|(_, dir)| dir.clone())
+    }
+
     /// A store for `target`, through the configured factory.
     pub(crate) fn open_target(
         &self,

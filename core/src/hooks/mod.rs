@@ -124,6 +124,8 @@ hooks! {
         on_settings_reload: AppEvent => "After the settings are saved and reloaded.",
         on_realtime_connect_request: RealtimeConnectRequestEvent => "`GET /api/realtime`: a realtime client connects; `next()` registers it.",
         on_realtime_subscribe_request: RealtimeSubscribeRequestEvent => "`POST /api/realtime`: a client sets its subscriptions; `next()` stores them.",
+        on_backup_create: BackupEvent => "`app.create_backup` (`POST /api/backups`, the backup cron job): `next()` zips the data dir and stores the backup as `name`.",
+        on_backup_restore: BackupEvent => "`app.restore_backup` (`POST /api/backups/{key}/restore`): `next()` replaces the data dir with the backup's content and restarts the process.",
         on_realtime_message_send: RealtimeMessageEvent => "Each message written to a realtime client (`PB_CONNECT` and record events); not calling `next()` drops it.",
     }
     tagged {

@@ -3,6 +3,7 @@
 //! statements.
 
 use super::migrations;
+use basalt_domain::sql::SqlValue;
 use basalt_ports::Database;
 use basalt_ports::db::{DbError, Transaction};
 
@@ -49,5 +50,14 @@ pub(crate) async fn checkpoint(db: &dyn Database) -> Result<(), DbError> {
 /// Lets SQLite refresh its query planner statistics (`PRAGMA optimize`).
 pub(crate) async fn optimize(db: &dyn Database) -> Result<(), DbError> {
     db.execute("PRAGMA optimize", &[]).await?;
+    Ok(())
+}
+
+/// Writes a consistent copy of the database to the new file `path` (`VACUUM INTO`). It
+/// goes through `query`, which runs on a reader: the copy is one read transaction, so
+/// writers go on meanwhile.
+pub(crate) async fn vacuum_into(db: &dyn Database, path: &str) -> Result<(), DbError> {
+    db.query("VACUUM INTO ?", &[SqlValue::Text(path.to_owned())])
+        .await?;
     Ok(())
 }

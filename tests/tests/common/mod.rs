@@ -173,6 +173,48 @@ impl TestServer {
         );
     }
 
+    /// Kills the server at once (SIGKILL on Unix), as a crash would.
+    pub fn kill(&mut self) {
+        self.stop();
+    }
+
+    /// Starts the server again on the same data dir and port (after [`TestServer::kill`]),
+    /// and waits until `/api/health` answers 200.
+    pub async fn start_again(&mut self) {
+        assert!(self.child.is_none(), "the server is still running");
+        let bin = server_bin();
+        let n = self.dir.path().read_dir().map_or(0, Iterator::count);
+        let stdout_path = self.dir.path().join(format!("server-again-{n}.stdout"));
+        let stderr_path = self.dir.path().join(format!("server-again-{n}.stderr"));
+        let mut child = Command::new(&bin)
+            .arg("serve")
+            .arg(format!("--http=127.0.0.1:{}", self.port))
+            .arg("--dir")
+            .arg(self.dir.path().join("pb_data"))
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(File::create(&stdout_path).expect("stdout file"))
+            .stderr(File::create(&stderr_path).expect("stderr file"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("failed to spawn {}: {e}", bin.display()));
+        if let Err(why) = wait_healthy(
+            &mut child,
+            &self.client,
+            &self.base,
+            Duration::from_secs(30),
+        )
+        .await
+        {
+            let _ = child.kill();
+            panic!(
+                "server did not start again: {why}\n{}",
+                read_lossy(&stderr_path)
+            );
+        }
+        self.child = Some(child);
+        self.logs = [stdout_path, stderr_path];
+    }
+
     fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();

@@ -34,7 +34,7 @@ pub(crate) struct FileToken {
 pub(crate) const ALLOW_FRAMING: &str = "x-basalt-allow-framing";
 
 /// A served file: its bytes and PocketBase's headers.
-pub(crate) struct FileBody(poem::Response);
+pub(crate) struct FileBody(pub(crate) poem::Response);
 
 impl Payload for FileBody {
     const CONTENT_TYPE: &'static str = "application/octet-stream";
@@ -193,7 +193,7 @@ fn not_modified(req: &Request, modified: SystemTime) -> bool {
 }
 
 /// The response for a served file, with PocketBase's headers.
-fn respond(f: ServedFile, force_download: bool) -> poem::Response {
+pub(crate) fn respond(f: ServedFile, force_download: bool) -> poem::Response {
     let disposition = if f.inline && !force_download {
         "inline"
     } else {

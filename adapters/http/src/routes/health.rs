@@ -1,6 +1,7 @@
 //! `GET /api/health`.
 
 use super::ApiTags;
+use crate::SharedServices;
 use crate::error::ErrorBody;
 use crate::{HttpConfig, client_ip};
 use basalt_ports::Auth;
@@ -37,7 +38,7 @@ pub(crate) enum HealthResponse {
     TooManyRequests(Json<ErrorBody>),
 }
 
-fn health_for(auth: &Auth, req: &Request) -> HealthResponse {
+fn health_for(auth: &Auth, req: &Request, can_backup: bool) -> HealthResponse {
     let data = if auth.is_superuser() {
         let ip = client_ip::of(req)
             .map(|ip| ip.to_string())
@@ -48,7 +49,7 @@ fn health_for(auth: &Auth, req: &Request) -> HealthResponse {
             .map(|p| p())
             .unwrap_or_default();
         let proxy = client_ip::possible_proxy_header(req, &network);
-        json!({"realIP": ip, "possibleProxyHeader": proxy, "canBackup": true})
+        json!({"realIP": ip, "possibleProxyHeader": proxy, "canBackup": can_backup})
     } else {
         json!({})
     };
@@ -68,8 +69,13 @@ impl HealthRoutes {
         operation_id = "health",
         tag = "ApiTags::Health"
     )]
-    async fn health(&self, auth: Data<&Auth>, req: &Request) -> HealthResponse {
-        health_for(&auth, req)
+    async fn health(
+        &self,
+        s: Data<&SharedServices>,
+        auth: Data<&Auth>,
+        req: &Request,
+    ) -> HealthResponse {
+        health_for(&auth, req, s.can_backup())
     }
 
     /// The same check for `HEAD` requests.
@@ -79,7 +85,12 @@ impl HealthRoutes {
         operation_id = "healthHead",
         tag = "ApiTags::Health"
     )]
-    async fn health_head(&self, auth: Data<&Auth>, req: &Request) -> HealthResponse {
-        health_for(&auth, req)
+    async fn health_head(
+        &self,
+        s: Data<&SharedServices>,
+        auth: Data<&Auth>,
+        req: &Request,
+    ) -> HealthResponse {
+        health_for(&auth, req, s.can_backup())
     }
 }

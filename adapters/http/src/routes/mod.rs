@@ -1,6 +1,7 @@
 //! The API routes, one file per area, each a poem-openapi `OpenApi` impl.
 
 pub(crate) mod auth;
+pub(crate) mod backups;
 pub(crate) mod collections;
 pub(crate) mod crons;
 pub(crate) mod docs;
@@ -40,6 +41,8 @@ pub(crate) enum ApiTags {
     Files,
     /// Request and application logs (superusers only).
     Logs,
+    /// Backups of the data dir (superusers only).
+    Backups,
 }
 
 /// A successful response with no body.

@@ -219,6 +219,40 @@ impl basalt_ports::LogsApi for Stub {
     }
 }
 
+#[async_trait]
+impl basalt_ports::BackupsApi for Stub {
+    async fn list_backups(&self, _a: &Auth) -> ServiceResult<Vec<basalt_ports::BackupFile>> {
+        Ok(Vec::new())
+    }
+    async fn create_backup(&self, _a: &Auth, _n: Option<String>) -> ServiceResult<()> {
+        Err(ServiceError::AuthRequired)
+    }
+    async fn upload_backup(
+        &self,
+        _a: &Auth,
+        _f: Option<basalt_ports::Upload>,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::AuthRequired)
+    }
+    async fn download_backup(
+        &self,
+        _r: &RequestContext,
+        _k: &str,
+        _t: &str,
+    ) -> ServiceResult<basalt_ports::files_api::ServedFile> {
+        Err(ServiceError::BackupAccessDenied)
+    }
+    async fn delete_backup(&self, _a: &Auth, _k: &str) -> ServiceResult<()> {
+        Err(ServiceError::AuthRequired)
+    }
+    async fn restore_backup(&self, _a: &Auth, _k: &str) -> ServiceResult<()> {
+        Err(ServiceError::AuthRequired)
+    }
+    fn can_backup(&self) -> bool {
+        true
+    }
+}
+
 pub fn services() -> SharedServices {
     Arc::new(Stub)
 }
