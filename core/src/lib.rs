@@ -6,6 +6,7 @@
 
 mod app;
 mod auth;
+mod batch;
 mod bootstrap;
 mod collections;
 mod count_cache;

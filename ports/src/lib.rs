@@ -2,6 +2,7 @@
 //! the HTTP adapter calls (driving ports). Traits only; implementations live in `adapters/*`
 //! and in the `basalt` app crate. With the `mock` feature, `mockall` mocks of each trait.
 
+pub mod batch_api;
 pub mod clock;
 pub mod cron_api;
 pub mod db;
@@ -17,6 +18,7 @@ pub mod realtime;
 pub mod service;
 pub mod settings_api;
 
+pub use batch_api::{BatchApi, BatchRequest, BatchResult};
 pub use clock::Clock;
 pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};

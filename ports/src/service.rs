@@ -239,6 +239,7 @@ pub trait Services:
     + crate::RealtimeApi
     + crate::DocsApi
     + crate::FilesApi
+    + crate::BatchApi
 {
 }
 
@@ -250,7 +251,8 @@ impl<
         + crate::CronApi
         + crate::RealtimeApi
         + crate::DocsApi
-        + crate::FilesApi,
+        + crate::FilesApi
+        + crate::BatchApi,
 > Services for T
 {
 }

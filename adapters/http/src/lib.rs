@@ -40,6 +40,7 @@ type ApiSet = (
     routes::realtime::RealtimeRoutes,
     routes::docs::DocsRoutes,
     routes::files::FileRoutes,
+    routes::batch::BatchRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -55,6 +56,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::realtime::RealtimeRoutes,
             routes::docs::DocsRoutes,
             routes::files::FileRoutes,
+            routes::batch::BatchRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

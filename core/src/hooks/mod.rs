@@ -125,6 +125,7 @@ hooks! {
         on_realtime_connect_request: RealtimeConnectRequestEvent => "`GET /api/realtime`: a realtime client connects; `next()` registers it.",
         on_realtime_subscribe_request: RealtimeSubscribeRequestEvent => "`POST /api/realtime`: a client sets its subscriptions; `next()` stores them.",
         on_realtime_message_send: RealtimeMessageEvent => "Each message written to a realtime client (`PB_CONNECT` and record events); not calling `next()` drops it.",
+        on_batch_request: BatchRequestEvent => "`POST /api/batch`: the validated requests of a batch; `next()` runs them in one transaction.",
     }
     tagged {
         on_file_download_request: FileDownloadRequestEvent => "`GET /api/files/{collection}/{record}/{filename}`: a file is about to be served; handlers may change `served_path`/`served_name` or add `headers` before `next()`, which serves it.",

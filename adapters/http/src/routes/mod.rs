@@ -1,6 +1,7 @@
 //! The API routes, one file per area, each a poem-openapi `OpenApi` impl.
 
 pub(crate) mod auth;
+pub(crate) mod batch;
 pub(crate) mod collections;
 pub(crate) mod crons;
 pub(crate) mod docs;
@@ -37,6 +38,8 @@ pub(crate) enum ApiTags {
     Docs,
     /// Uploaded files and file tokens.
     Files,
+    /// Several record writes in one transaction.
+    Batch,
 }
 
 /// A successful response with no body.
