@@ -58,7 +58,7 @@ async fn files_from_library_code_and_the_file_hooks() -> Result<(), AppError> {
         "{name}"
     );
     let record_dir = dir.path().join("storage").join(&c.id).join(&id);
-    assert_eq!(stored(&record_dir), [name.clone()]);
+    assert_eq!(stored(&record_dir), std::slice::from_ref(&name));
     assert_eq!(
         std::fs::read(record_dir.join(&name)).expect("stored bytes"),
         b"hello world"
@@ -107,7 +107,7 @@ async fn files_from_library_code_and_the_file_hooks() -> Result<(), AppError> {
         })
         .await;
     assert!(failed.is_err());
-    assert_eq!(stored(&record_dir), [name.clone()]);
+    assert_eq!(stored(&record_dir), std::slice::from_ref(&name));
     assert_eq!(app.find_record_by_id("docs", &id).await?.text("doc"), name);
 
     // a committed replacement removes the old file
@@ -116,7 +116,7 @@ async fn files_from_library_code_and_the_file_hooks() -> Result<(), AppError> {
     rec.set_files(&c, "doc", vec![file]);
     app.save(&mut rec).await?;
     let third = rec.text("doc").to_owned();
-    assert_eq!(stored(&record_dir), [third.clone()]);
+    assert_eq!(stored(&record_dir), std::slice::from_ref(&third));
 
     // a plain name that is not one of the record's files is refused
     let mut rec = app.find_record_by_id("docs", &id).await?;
