@@ -7,6 +7,7 @@
 mod app;
 mod auth;
 pub mod backups;
+mod batch;
 mod bootstrap;
 mod collections;
 mod count_cache;

@@ -30,6 +30,8 @@ pub enum Input {
     Form,
     /// A request PocketBase rejects with its generic message, with field errors.
     Request,
+    /// A batch's requests (their number, methods and urls).
+    Batch,
 }
 
 impl fmt::Display for Input {
@@ -45,6 +47,7 @@ impl fmt::Display for Input {
             Input::Settings => "settings",
             Input::Form => "form",
             Input::Request => "request",
+            Input::Batch => "batch",
         })
     }
 }
@@ -203,6 +206,24 @@ pub enum ServiceError {
     /// A delete of the only `_superusers` record (PocketBase keeps at least one).
     #[error("the only existing superuser cannot be deleted")]
     OnlySuperuser,
+    /// A batch body that could not be read (not JSON, wrong types, over the limit while
+    /// streaming).
+    #[error("the batch body could not be read")]
+    UnreadableBatch,
+    /// A batch request that is not a record create, update, upsert or delete.
+    #[error("unknown batch request action")]
+    UnknownBatchAction,
+    /// A request of a batch failed; the batch was rolled back.
+    #[error("batch request {index} failed: {error}")]
+    BatchRequestFailed {
+        /// The failed request's position in the batch (0-based).
+        index: usize,
+        /// Why it failed (its own answer).
+        error: Box<ServiceError>,
+    },
+    /// The batch transaction took longer than `settings.batch.timeout`; rolled back.
+    #[error("batch transaction timeout")]
+    BatchTimeout,
     /// Wrong identity or password.
     #[error("failed to authenticate")]
     AuthFailed,
@@ -242,6 +263,9 @@ pub enum ServiceError {
     /// A `null` rule: superusers only.
     #[error("only superusers can perform this action")]
     SuperusersOnly,
+    /// `settings.batch` is off (or allows no request).
+    #[error("batch requests are not allowed")]
+    BatchDisabled,
     /// The authenticated record may not do this.
     #[error("the authorized record is not allowed to perform this action")]
     NotAllowed,

@@ -3,6 +3,7 @@
 //! and in the `basalt` app crate. With the `mock` feature, `mockall` mocks of each trait.
 
 pub mod backups_api;
+pub mod batch_api;
 pub mod clock;
 pub mod cron_api;
 pub mod db;
@@ -21,6 +22,7 @@ pub mod service;
 pub mod settings_api;
 
 pub use backups_api::{BackupFile, BackupsApi};
+pub use batch_api::{BatchApi, BatchRequest, BatchResult};
 pub use clock::Clock;
 pub use cron_api::{CronApi, CronJob};
 pub use db::{Database, DbError, ExecResult, Row, Transaction};

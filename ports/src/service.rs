@@ -241,6 +241,7 @@ pub trait Services:
     + crate::FilesApi
     + crate::LogsApi
     + crate::BackupsApi
+    + crate::BatchApi
 {
 }
 
@@ -254,7 +255,8 @@ impl<
         + crate::DocsApi
         + crate::FilesApi
         + crate::LogsApi
-        + crate::BackupsApi,
+        + crate::BackupsApi
+        + crate::BatchApi,
 > Services for T
 {
 }

@@ -172,6 +172,19 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
             "Failed to delete record. Make sure that the record is not part of a required relation reference.",
         ),
         E::OnlySuperuser => fixed(400, "You can't delete the only existing superuser."),
+        E::UnreadableBatch => fixed(400, "Failed to read the submitted batch data."),
+        E::UnknownBatchAction => fixed(400, GENERIC_BAD_REQUEST),
+        E::BatchRequestFailed { index, error } => {
+            let (status, message, data) = answer(error);
+            let failed = json!({
+                "code": "batch_request_failed",
+                "message": "Batch request failed.",
+                "response": {"status": status, "message": message, "data": data},
+            });
+            let data = json!({ "requests": { index.to_string(): failed } });
+            (400, Cow::Borrowed(BATCH_FAILED), data)
+        }
+        E::BatchTimeout => fixed(400, BATCH_FAILED),
         E::AuthFailed => fixed(400, "Failed to authenticate."),
         E::InvalidRealtimeClient => fixed(400, "Invalid realtime client."),
         // PocketBase's create handler words it without the period, but its error
@@ -207,6 +220,7 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
             401,
             "The request requires valid record authorization token.",
         ),
+        E::BatchDisabled => fixed(403, "Batch requests are not allowed."),
         E::SuperusersOnly => fixed(403, "Only superusers can perform this action."),
         E::NotAllowed => fixed(
             403,
@@ -268,8 +282,12 @@ fn rejected_input(input: Input) -> &'static str {
         Input::Settings => "An error occurred while saving the new settings.",
         Input::Form => "An error occurred while validating the submitted data.",
         Input::Request => GENERIC_BAD_REQUEST,
+        Input::Batch => "Invalid batch request data.",
     }
 }
+
+/// PocketBase's message for a batch that was rolled back.
+const BATCH_FAILED: &str = "Batch transaction failed.";
 
 /// PocketBase's generic 404 message.
 pub(crate) const NOT_FOUND: &str = "The requested resource wasn't found.";

@@ -46,6 +46,7 @@ type ApiSet = (
     routes::files::FileRoutes,
     routes::logs::LogRoutes,
     routes::backups::BackupRoutes,
+    routes::batch::BatchRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -63,6 +64,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::files::FileRoutes,
             routes::logs::LogRoutes,
             routes::backups::BackupRoutes,
+            routes::batch::BatchRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

@@ -35,6 +35,11 @@ pub(crate) fn wrap(
         .around(move |ep, mut req: Request| {
             let allowances = allowances.clone();
             async move {
+                if is_batch(&req) {
+                    // the batch route applies `settings.batch.maxBodySize` itself, once
+                    // it knows batches are allowed (PocketBase answers the 403 first)
+                    return ep.call(req).await.map(IntoResponse::into_response);
+                }
                 let limit = match record_write_collection(&req) {
                     Some(c) => {
                         let extra = allowances.record_body_allowance(&c).unwrap_or(0);
@@ -213,6 +218,11 @@ fn record_write_collection(req: &Request) -> Option<String> {
     };
     // names and ids are `\w+`: a segment needing percent-decoding names no collection
     is_write.then(|| collection.to_owned())
+}
+
+/// `POST /api/batch`, which has its own body limit.
+fn is_batch(req: &Request) -> bool {
+    req.method() == Method::POST && req.uri().path() == "/api/batch"
 }
 
 fn content_length(req: &Request) -> Option<usize> {

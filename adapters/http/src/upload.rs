@@ -145,3 +145,57 @@ async fn spool(
 fn bad() -> ApiError {
     ApiError::bad_request(GENERIC_BAD_REQUEST)
 }
+
+/// The uploads keyed `{prefix}.N.key` or `{prefix}[N].key` (a batch's
+/// `requests.0.avatar`), each with its index `N` and its key shortened to `key` (`avatar`,
+/// `avatar+`, ...); uploads keyed otherwise are left out (and their temp files removed).
+pub(crate) fn indexed_uploads(files: Vec<Upload>, prefix: &str) -> Vec<(usize, Upload)> {
+    files
+        .into_iter()
+        .filter_map(|mut up| {
+            let rest = up.key.strip_prefix(prefix)?;
+            let (index, key) = if let Some(rest) = rest.strip_prefix('.') {
+                rest.split_once('.')?
+            } else {
+                rest.strip_prefix('[')?.split_once("].")?
+            };
+            let index = index.parse::<usize>().ok()?;
+            up.key = key.to_owned();
+            Some((index, up))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(key: &str) -> Upload {
+        Upload {
+            key: key.into(),
+            original_name: "a.txt".into(),
+            path: std::path::PathBuf::from("/nonexistent"),
+            size: 0,
+            head: Vec::new(),
+            keep: Arc::new(()),
+        }
+    }
+
+    #[test]
+    fn indexed_uploads_are_rekeyed_by_request() {
+        let files = [
+            "requests.0.doc",
+            "requests[12].doc+",
+            "requests.x.doc",
+            "doc",
+            "requests.1",
+        ]
+        .map(upload)
+        .to_vec();
+        let got: Vec<(usize, String)> = indexed_uploads(files, "requests")
+            .into_iter()
+            .map(|(i, up)| (i, up.key))
+            .collect();
+        assert_eq!(got, vec![(0, "doc".into()), (12, "doc+".into())]);
+    }
+}

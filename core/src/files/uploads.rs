@@ -31,6 +31,14 @@ fn stored_name(app: &App, original: &str, content_type: &str) -> Result<String, 
     ))
 }
 
+/// An upload as PocketBase hands it on inside a batch: it re-submits each file under the
+/// name it would have stored it as, so the stored name is that name normalized again
+/// (`doc.txt` → `doc_<10>_<10>.txt`).
+pub(crate) fn renamed_as_stored(app: &App, mut up: Upload) -> Result<Upload, AppError> {
+    up.original_name = stored_name(app, &up.original_name, &detect_mime(&up.head))?;
+    Ok(up)
+}
+
 /// A form's file part as the record holds it, with its form key.
 pub(crate) fn from_upload(app: &App, up: Upload) -> Result<(String, NewFile), AppError> {
     let content_type = detect_mime(&up.head);

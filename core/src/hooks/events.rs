@@ -361,3 +361,36 @@ impl BackupEvent {
         }
     }
 }
+
+/// `POST /api/batch` (`on_batch_request`): the batch's requests, validated, before they run.
+/// Handlers may change `requests` before `next()`, whose default action runs them in one
+/// transaction and sets `results`; a handler answering on its own sets `results` itself.
+pub struct BatchRequestEvent {
+    /// The app (not transactional: the transaction is opened by the default action).
+    pub app: App,
+    /// The batch request itself (who is calling, its headers).
+    pub request: RequestContext,
+    /// The requests to run, in order.
+    pub requests: Vec<basalt_ports::BatchRequest>,
+    /// Each request's answer; set by the default action.
+    pub results: Option<Vec<basalt_ports::BatchResult>>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(BatchRequestEvent);
+
+impl BatchRequestEvent {
+    /// The event of `requests` submitted by the caller of `request`.
+    pub(crate) fn new(
+        app: App,
+        request: RequestContext,
+        requests: Vec<basalt_ports::BatchRequest>,
+    ) -> Self {
+        Self {
+            app,
+            request,
+            requests,
+            results: None,
+            chain: Chain::default(),
+        }
+    }
+}

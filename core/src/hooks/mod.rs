@@ -127,6 +127,7 @@ hooks! {
         on_backup_create: BackupEvent => "`app.create_backup` (`POST /api/backups`, the backup cron job): `next()` zips the data dir and stores the backup as `name`.",
         on_backup_restore: BackupEvent => "`app.restore_backup` (`POST /api/backups/{key}/restore`): `next()` replaces the data dir with the backup's content and restarts the process.",
         on_realtime_message_send: RealtimeMessageEvent => "Each message written to a realtime client (`PB_CONNECT` and record events); not calling `next()` drops it.",
+        on_batch_request: BatchRequestEvent => "`POST /api/batch`: the validated requests of a batch; `next()` runs them in one transaction.",
     }
     tagged {
         on_file_download_request: FileDownloadRequestEvent => "`GET /api/files/{collection}/{record}/{filename}`: a file is about to be served; handlers may change `served_path`/`served_name` or add `headers` before `next()`, which serves it.",

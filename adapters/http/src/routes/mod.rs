@@ -2,6 +2,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod backups;
+pub(crate) mod batch;
 pub(crate) mod collections;
 pub(crate) mod crons;
 pub(crate) mod docs;
@@ -43,6 +44,8 @@ pub(crate) enum ApiTags {
     Logs,
     /// Backups of the data dir (superusers only).
     Backups,
+    /// Several record writes in one transaction.
+    Batch,
 }
 
 /// A successful response with no body.

@@ -253,6 +253,20 @@ impl basalt_ports::BackupsApi for Stub {
     }
 }
 
+#[async_trait]
+impl basalt_ports::BatchApi for Stub {
+    fn batch_body_limit(&self) -> ServiceResult<u64> {
+        Err(ServiceError::BatchDisabled)
+    }
+    async fn batch(
+        &self,
+        _r: &RequestContext,
+        _requests: Vec<basalt_ports::BatchRequest>,
+    ) -> ServiceResult<Vec<basalt_ports::BatchResult>> {
+        Err(ServiceError::BatchDisabled)
+    }
+}
+
 pub fn services() -> SharedServices {
     Arc::new(Stub)
 }
