@@ -5,10 +5,8 @@
 use crate::files::{ByteStream, FileAttributes};
 use crate::service::{Auth, RequestContext, ServiceResult};
 use async_trait::async_trait;
+pub use basalt_domain::record_files::FileContent;
 use serde_json::{Map, Value};
-use std::any::Any;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 /// A file part of a `multipart/form-data` record body, streamed to a temporary file by the
 /// HTTP adapter.
@@ -18,14 +16,13 @@ pub struct Upload {
     pub key: String,
     /// The file name the client sent.
     pub original_name: String,
-    /// The temporary file holding the bytes.
-    pub path: PathBuf,
+    /// The bytes: in memory for a small file, else in a temporary file (removed when the
+    /// last clone is dropped).
+    pub content: FileContent,
     /// Its size in bytes.
     pub size: u64,
     /// Its first bytes (up to `basalt_domain::files::SNIFF_LEN`), to detect its type.
     pub head: Vec<u8>,
-    /// Owns the temporary file: it is removed when the last clone is dropped.
-    pub keep: Arc<dyn Any + Send + Sync>,
 }
 
 impl std::fmt::Debug for Upload {

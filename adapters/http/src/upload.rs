@@ -4,6 +4,7 @@
 
 use crate::body::push_form_value;
 use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use basalt_ports::files_api::FileContent;
 use basalt_ports::{RecordForm, ServiceError, Upload};
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -57,6 +58,7 @@ pub(crate) async fn multipart_form(
         .map_err(|_| too_large(&over))?;
     let mut values = Map::new();
     let mut files = Vec::new();
+    let mut budget = IN_MEMORY;
     loop {
         let field = match parts.next_field().await {
             Ok(Some(f)) => f,
@@ -82,7 +84,7 @@ pub(crate) async fn multipart_form(
             continue;
         }
         let mut reader = field.into_async_read();
-        let upload = spool(&mut reader, name, file_name)
+        let upload = spool(&mut reader, name, file_name, &mut budget)
             .await
             .map_err(|e| match e {
                 SpoolError::Read => too_large(&over),
@@ -103,15 +105,21 @@ enum SpoolError {
     Temp(std::io::Error),
 }
 
-/// Writes one file part to a new temporary file, keeping its first bytes.
+/// How much of one request's file parts is kept in memory (as Go's multipart reader keeps
+/// small forms in memory); past it, the part being read and the later ones go to temporary
+/// files.
+const IN_MEMORY: usize = 8 << 20;
+
+/// Reads one file part: in memory while the request's in-memory `budget` lasts, then into a
+/// new temporary file; keeps its first bytes.
 async fn spool(
     reader: &mut (impl tokio::io::AsyncRead + Unpin),
     key: String,
     original_name: String,
+    budget: &mut usize,
 ) -> Result<Upload, SpoolError> {
-    let temp = tempfile::NamedTempFile::new().map_err(SpoolError::Temp)?;
-    let (file, path) = temp.into_parts();
-    let mut file = tokio::fs::File::from_std(file);
+    let mut memory: Vec<u8> = Vec::new();
+    let mut file: Option<(tokio::fs::File, tempfile::TempPath)> = None;
     let mut head = Vec::new();
     let mut size = 0u64;
     let mut buf = vec![0u8; 64 * 1024];
@@ -120,25 +128,53 @@ async fn spool(
         if n == 0 {
             break;
         }
+        size += n as u64;
         if head.len() < HEAD_LEN {
             let take = (HEAD_LEN - head.len()).min(n);
             head.extend_from_slice(&buf[..take]);
         }
-        tokio::io::AsyncWriteExt::write_all(&mut file, &buf[..n])
+        if file.is_none() && memory.len() + n <= *budget {
+            memory.extend_from_slice(&buf[..n]);
+            continue;
+        }
+        let (f, _) = match &mut file {
+            Some(open) => open,
+            None => {
+                let (f, path) = tempfile::NamedTempFile::new()
+                    .map_err(SpoolError::Temp)?
+                    .into_parts();
+                let mut f = tokio::fs::File::from_std(f);
+                tokio::io::AsyncWriteExt::write_all(&mut f, &memory)
+                    .await
+                    .map_err(SpoolError::Temp)?;
+                file.insert((f, path))
+            }
+        };
+        tokio::io::AsyncWriteExt::write_all(f, &buf[..n])
             .await
             .map_err(SpoolError::Temp)?;
-        size += n as u64;
     }
-    let mut std_file = file.into_std().await;
-    std_file.flush().map_err(SpoolError::Temp)?;
-    drop(std_file);
+    let content = match file {
+        None => {
+            *budget -= memory.len();
+            FileContent::Bytes(Arc::from(memory))
+        }
+        Some((f, path)) => {
+            let mut f = f.into_std().await;
+            f.flush().map_err(SpoolError::Temp)?;
+            drop(f);
+            FileContent::Path {
+                path: path.to_path_buf(),
+                keep: Arc::new(path),
+            }
+        }
+    };
     Ok(Upload {
         key,
         original_name,
-        path: path.to_path_buf(),
+        content,
         size,
         head,
-        keep: Arc::new(path),
     })
 }
 
@@ -174,10 +210,9 @@ mod tests {
         Upload {
             key: key.into(),
             original_name: "a.txt".into(),
-            path: std::path::PathBuf::from("/nonexistent"),
+            content: FileContent::Bytes(Arc::from(Vec::new())),
             size: 0,
             head: Vec::new(),
-            keep: Arc::new(()),
         }
     }
 

@@ -11,7 +11,6 @@ use async_trait::async_trait;
 use basalt_domain::datetime::format_datetime;
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::files::{base_name, detect_mime};
-use basalt_domain::record_files::FileContent;
 use basalt_ports::backups_api::{BackupFile, BackupsApi};
 use basalt_ports::files::{FileStore, FileStoreError, exists};
 use basalt_ports::files_api::{ServedFile, Upload};
@@ -124,12 +123,9 @@ impl BackupsApi for App {
                 ),
             ));
         }
-        let body = crate::files::uploads::content_stream(&FileContent::Path {
-            path: file.path.clone(),
-            keep: file.keep.clone(),
-        })
-        .await
-        .map_err(|e| ServiceError::BackupUploadFailed(Cause::new(e)))?;
+        let body = crate::files::uploads::content_stream(&file.content)
+            .await
+            .map_err(|e| ServiceError::BackupUploadFailed(Cause::new(e)))?;
         fsys.put(&name, body, ZIP_TYPE)
             .await
             .map_err(|e| ServiceError::BackupUploadFailed(Cause::new(e)))?;

@@ -47,10 +47,7 @@ pub(crate) fn from_upload(app: &App, up: Upload) -> Result<(String, NewFile), Ap
         content_type,
         original_name: up.original_name,
         size: up.size,
-        content: FileContent::Path {
-            path: up.path,
-            keep: up.keep,
-        },
+        content: up.content,
     };
     Ok((up.key, file))
 }
@@ -77,7 +74,7 @@ pub fn new_file_from_bytes(
 /// The bytes of `content`, streamed (a file on disk is read a chunk at a time).
 pub(crate) async fn content_stream(content: &FileContent) -> Result<ByteStream, AppError> {
     match content {
-        FileContent::Bytes(b) => Ok(bytes_stream(Bytes::copy_from_slice(b))),
+        FileContent::Bytes(b) => Ok(bytes_stream(Bytes::from_owner(b.clone()))),
         FileContent::Path { path, .. } => {
             let file = tokio::fs::File::open(path)
                 .await
