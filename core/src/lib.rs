@@ -30,6 +30,7 @@ mod tx;
 mod versioned;
 
 pub use app::App;
+pub(crate) use app::WeakApp;
 pub use error::AppError;
 pub use schema::CollectionRef;
 pub use superuser::SuperuserMode;

@@ -14,6 +14,7 @@ pub mod pattern;
 pub mod query;
 pub mod record;
 pub mod record_files;
+mod record_uploads;
 pub mod schema;
 pub mod settings;
 pub mod sql;

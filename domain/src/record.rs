@@ -24,7 +24,7 @@ pub struct Record {
     /// What `to_json` shows beyond the collection's defaults.
     shape: Shape,
     /// Files uploaded since the last save, and the file names as last stored.
-    pub(crate) files: crate::record_files::FileState,
+    pub(crate) files: crate::record_uploads::FileState,
 }
 
 impl PartialEq for Record {

@@ -7,78 +7,9 @@ use crate::collection::Collection;
 use crate::error::FieldError;
 use crate::field::{FieldKind, FileOptions, file_names};
 use crate::record::{Record, split_modifier};
+pub use crate::record_uploads::{FileContent, NewFile};
 use serde_json::{Map, Value};
-use std::any::Any;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Arc;
-
-/// Where an upload's bytes are until the record is saved.
-#[derive(Clone)]
-pub enum FileContent {
-    /// In memory.
-    Bytes(Arc<[u8]>),
-    /// In a file on local disk (a temporary file the upload was streamed to); `keep` holds
-    /// whatever owns that file (it is removed when the last clone is dropped).
-    Path {
-        /// The file.
-        path: PathBuf,
-        /// Keeps the file alive.
-        keep: Arc<dyn Any + Send + Sync>,
-    },
-}
-
-impl std::fmt::Debug for FileContent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FileContent::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
-            FileContent::Path { path, .. } => write!(f, "Path({path:?})"),
-        }
-    }
-}
-
-/// A file uploaded for a record (PocketBase's `*filesystem.File`): stored under `name` in
-/// the record's directory when the record is saved.
-#[derive(Debug, Clone)]
-pub struct NewFile {
-    /// The name it is stored under (see [`crate::files::normalize_name`]).
-    pub name: String,
-    /// The name the client gave it.
-    pub original_name: String,
-    /// Its size in bytes.
-    pub size: u64,
-    /// Its content type, sniffed from its first bytes.
-    pub content_type: String,
-    /// Its bytes.
-    pub content: FileContent,
-}
-
-/// What a record knows of its files beyond the field values; boxed and absent until a
-/// record has files, so records of collections without files stay small.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct FileState(Option<Box<Files>>);
-
-#[derive(Debug, Clone, Default)]
-struct Files {
-    /// Files uploaded since the last save.
-    uploads: Vec<NewFile>,
-    /// Each file field's names as last stored: the names a client may keep.
-    stored: HashMap<String, Vec<String>>,
-}
-
-impl FileState {
-    fn uploads(&self) -> &[NewFile] {
-        self.0.as_ref().map_or(&[], |f| &f.uploads)
-    }
-
-    fn stored(&self, field: &str) -> Option<&Vec<String>> {
-        self.0.as_ref().and_then(|f| f.stored.get(field))
-    }
-
-    fn get_mut(&mut self) -> &mut Files {
-        self.0.get_or_insert_with(Box::default)
-    }
-}
 
 impl Record {
     /// Applies uploaded files as PocketBase's record form does: each `(key, file)` names a

@@ -3,6 +3,7 @@
 
 use crate::HttpConfig;
 use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use crate::form::push_form_value;
 use basalt_ports::ServiceError;
 use poem::web::Multipart;
 use poem::{Body, FromRequest, Request, RequestBody};
@@ -106,20 +107,6 @@ pub(crate) async fn multipart_from_bytes(
         push_form_value(&mut out, name, text);
     }
     Ok(out)
-}
-
-/// Adds one form value: the first stays a string, a repeated key becomes an array.
-pub(crate) fn push_form_value(out: &mut Map<String, Value>, name: String, text: String) {
-    match out.get_mut(&name) {
-        None => {
-            out.insert(name, Value::String(text));
-        }
-        Some(Value::Array(a)) => a.push(Value::String(text)),
-        Some(existing) => {
-            let first = existing.take();
-            *existing = Value::Array(vec![first, Value::String(text)]);
-        }
-    }
 }
 
 /// A form map back as key/value text pairs (arrays repeat the key; other JSON values are

@@ -12,6 +12,7 @@ mod config;
 mod cors;
 mod docs;
 mod error;
+mod form;
 mod middleware;
 mod ratelimit;
 pub mod router;

@@ -2,8 +2,8 @@
 //! temporary file as it arrives (never held whole in memory), the other parts become the
 //! form's values, and the whole body is held to a byte limit (a 413 past it).
 
-use crate::body::push_form_value;
 use crate::error::{ApiError, GENERIC_BAD_REQUEST};
+use crate::form::push_form_value;
 use basalt_ports::files_api::FileContent;
 use basalt_ports::{RecordForm, ServiceError, Upload};
 use bytes::Bytes;

@@ -67,6 +67,9 @@ pub(crate) struct Inner {
     extensions: std::sync::Mutex<Extensions>,
 }
 
+/// An app held weakly (by jobs and loggers the app itself owns), for [`App::from_weak`].
+pub(crate) type WeakApp = std::sync::Weak<Inner>;
+
 /// [`App::extension`]'s values, by type.
 type Extensions = std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>;
 

@@ -3,9 +3,9 @@
 
 use super::entry::{DEBUG, ERROR, INFO, LogEntry, WARN};
 use crate::App;
-use crate::app::Inner;
+use crate::WeakApp;
 use serde_json::{Map, Value};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 /// The app's logger, from [`App::logger`]: each record is emitted as a `tracing` event
 /// (target `basalt::logger`) and, when its level is at or above `logs.minLevel` and
@@ -26,7 +26,7 @@ use std::sync::{Arc, Weak};
 /// ```
 #[derive(Clone)]
 pub struct Logger {
-    app: Weak<Inner>,
+    app: WeakApp,
     attrs: Map<String, Value>,
 }
 

@@ -4,17 +4,17 @@
 use super::entry::LogEntry;
 use super::{BATCH_SIZE, Command, FLUSH_INTERVAL};
 use crate::App;
-use crate::app::Inner;
+use crate::WeakApp;
 use crate::store::logs::{self as store, NewLog};
 use basalt_domain::pattern::{ID_PATTERN, generate_from_pattern};
 use basalt_ports::{Database, DbError, Random};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// What the writer writes with: the auxiliary database and randomness for the ids; the
 /// app itself weakly, for the settings at write time.
 pub(crate) struct Writer {
-    app: Weak<Inner>,
+    app: WeakApp,
     aux: Arc<dyn Database>,
     random: Arc<dyn Random>,
 }

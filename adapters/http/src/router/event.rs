@@ -258,7 +258,7 @@ impl<A: Send + 'static> RequestEvent<A> {
                 serde_urlencoded::from_bytes(&bytes).map_err(|_| ServiceError::UnreadableBody)?;
             let mut out = Map::new();
             for (k, v) in pairs {
-                crate::body::push_form_value(&mut out, k, v);
+                crate::form::push_form_value(&mut out, k, v);
             }
             return Ok(out);
         }
