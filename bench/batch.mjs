@@ -11,14 +11,9 @@
 // answer is checked (200, SIZE results of status 200). The table shows batches/s, records/s,
 // p50/p99 batch latency, Basalt ÷ PocketBase against the 3× target, and the server CPU per
 // batch. See bench/README.md.
-import { spawn, spawnSync } from "node:child_process";
-import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
+import { EMAIL, PASSWORD, api, procCpu, startServer } from "./servers.mjs";
 
-const EMAIL = "admin@example.com";
-const PASSWORD = "Passw0rd!1234";
 const TARGET_RATIO = 3;
 const WARMUP = 10;
 
@@ -39,76 +34,10 @@ function parseArgs(argv) {
   return o;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function startServer(name, bin) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-batch-${name}-`));
-  const data = path.join(dir, "pb_data");
-  const up = spawnSync(bin, ["superuser", "upsert", EMAIL, PASSWORD, "--dir", data], { cwd: dir });
-  if (up.status !== 0) throw new Error(`${bin} superuser upsert failed:\n${up.stdout}${up.stderr}`);
-  const port = await freePort();
-  const args = ["serve", `--http=127.0.0.1:${port}`, "--dir", data];
-  if (name === "pocketbase") args.push("--automigrate=false");
-  const child = spawn(bin, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  child.stderr.on("data", (d) => (log = (log + d).slice(-4000)));
-  const kill = () => child.kill("SIGKILL");
-  process.once("exit", kill);
-  const url = `http://127.0.0.1:${port}`;
-  const srv = {
-    name,
-    url,
-    pid: child.pid,
-    async stop() {
-      process.removeListener("exit", kill);
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-        await gone;
-        clearTimeout(t);
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`${bin} serve exited:\n${log}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return srv;
-    } catch {}
-    if (i > 600) throw new Error(`${bin}: not healthy after 30 s:\n${log}`);
-    await sleep(50);
-  }
-}
 
-/** CPU jiffies (1/100 s) of a process. */
-function procCpu(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const v = f.slice(f.lastIndexOf(")") + 2).split(" ").map(Number);
-  return v[11] + v[12];
-}
 
-async function api(srv, method, p, body, token = srv.token) {
-  const res = await fetch(srv.url + p, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: token } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${srv.name}: ${method} ${p} -> ${res.status}: ${text.slice(0, 500)}`);
-  return JSON.parse(text);
-}
 
 async function setup(srv) {
   const auth = await api(srv, "POST", "/api/collections/_superusers/auth-with-password", {
@@ -194,7 +123,7 @@ async function main() {
   if (o.reference) servers.push(["pocketbase", o.reference]);
   const results = {};
   for (const [name, bin] of servers) {
-    const srv = await startServer(name, bin);
+    const srv = await startServer(name, bin, "batch");
     try {
       await setup(srv);
       results[name] = await run(srv, o);

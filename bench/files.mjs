@@ -16,15 +16,23 @@
 //      response is checked to be a 100x100 PNG (its IHDR).
 // Then a table with Basalt ÷ PocketBase against the 2× target, and each server's peak RSS
 // (VmHWM). See bench/README.md.
-import { spawn, spawnSync } from "node:child_process";
-import fs from "node:fs";
+import { spawnSync } from "node:child_process";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
+import {
+  EMAIL,
+  PASSWORD,
+  api,
+  childCpu,
+  machineBusy,
+  memory,
+  pool,
+  procCpu,
+  sleep,
+  startServer,
+} from "./servers.mjs";
 
-const EMAIL = "admin@example.com";
-const PASSWORD = "Passw0rd!1234";
 const COLLECTION = "files_bench";
 const TARGET_RATIO = 2;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -49,94 +57,16 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------
 // servers (as bench/bench.mjs starts them)
 // ---------------------------------------------------------------------------------------
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-async function startServer(name, bin) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-files-${name}-`));
-  const data = path.join(dir, "pb_data");
-  const up = spawnSync(bin, ["superuser", "upsert", EMAIL, PASSWORD, "--dir", data], { cwd: dir });
-  if (up.status !== 0) throw new Error(`${bin} superuser upsert failed:\n${up.stdout}${up.stderr}`);
-  const port = await freePort();
-  const args = ["serve", `--http=127.0.0.1:${port}`, "--dir", data];
-  if (name === "pocketbase") args.push("--automigrate=false");
-  const child = spawn(bin, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  child.stderr.on("data", (d) => (log = (log + d).slice(-4000)));
-  const kill = () => child.kill("SIGKILL");
-  process.once("exit", kill);
-  const url = `http://127.0.0.1:${port}`;
-  const srv = {
-    name,
-    url,
-    host: "127.0.0.1",
-    port,
-    pid: child.pid,
-    dir,
-    log: () => log,
-    async stop() {
-      process.removeListener("exit", kill);
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-        await gone;
-        clearTimeout(t);
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`${bin} serve exited:\n${log}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return srv;
-    } catch {}
-    if (i > 600) throw new Error(`${bin}: not healthy after 30 s:\n${log}`);
-    await sleep(50);
-  }
-}
 
-/** CPU jiffies (1/100 s) of a process (user + system). */
-function procCpu(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const v = f.slice(f.lastIndexOf(")") + 2).split(" ").map(Number);
-  return v[11] + v[12];
-}
 
-/** Busy jiffies of the whole machine (all cores). */
-function machineBusy() {
-  const v = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = v;
-  return user + nice + system + irq + softirq + steal;
-}
 
-/** VmHWM / VmRSS of a process, in MiB. */
-function memory(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (k) => Number(status.match(new RegExp(`^${k}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN);
-  return { hwm: kb("VmHWM") / 1024, rss: kb("VmRSS") / 1024 };
-}
 
-/** CPU jiffies of a process's waited-for children (cutime + cstime): wrk, once reaped. */
-function childCpu(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const v = f.slice(f.lastIndexOf(")") + 2).split(" ").map(Number);
-  return v[13] + v[14];
-}
 
 /**
  * CPU meter for a timed run, in cores: the server; the client (this script, all threads,
@@ -356,16 +286,6 @@ function multipart(filename, contentType, data) {
 // setup through the API
 // ---------------------------------------------------------------------------------------
 
-async function api(srv, method, p, body, token = srv.token) {
-  const res = await fetch(srv.url + p, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: token } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${srv.name}: ${method} ${p} -> ${res.status}: ${text.slice(0, 500)}`);
-  return JSON.parse(text);
-}
 
 async function setup(srv) {
   srv.token = (
@@ -394,14 +314,6 @@ async function upload(conn, srv, part) {
   return { id: rec.id, name: rec.doc };
 }
 
-async function pool(n, count, job) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async (_, worker) => {
-      while (next < count) await job(next++, worker);
-    }),
-  );
-}
 
 const thumbPath = (f) => `/api/files/${COLLECTION}/${f.id}/${encodeURIComponent(f.name)}?thumb=100x100`;
 
@@ -558,8 +470,8 @@ async function main() {
   if (spawnSync("wrk", ["-v"], { encoding: "utf8" }).error) throw new Error("wrk is not installed: apt-get install -y wrk");
   const servers = [];
   try {
-    if (opts.basalt) servers.push(await startServer("basalt", path.resolve(opts.basalt)));
-    if (opts.reference) servers.push(await startServer("pocketbase", path.resolve(opts.reference)));
+    if (opts.basalt) servers.push(await startServer("basalt", path.resolve(opts.basalt), "files"));
+    if (opts.reference) servers.push(await startServer("pocketbase", path.resolve(opts.reference), "files"));
     for (const s of servers) await setup(s);
 
     // payloads, made once and the same for both servers

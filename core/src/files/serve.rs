@@ -71,9 +71,6 @@ pub(crate) async fn download(
                     thumb_error = Some(e);
                 }
             }
-        } else if allowed {
-            // PocketBase's regex accepts it, but no thumb can be made: the original is served
-            store.attributes(&original).await.map_err(not_found)?;
         }
         if thumb_error.is_none() && served_path == original {
             thumb_error = Some(format!(
