@@ -89,7 +89,24 @@ impl Record {
     pub fn clear_uploads(&mut self) {
         if let Some(f) = self.files.0.as_mut() {
             f.uploads.clear();
+            f.written_ahead.clear();
         }
+    }
+
+    /// Remembers that the uploads at these storage `keys` were written ahead of the save
+    /// (outside its transaction), so the save's write skips them.
+    pub fn mark_written_ahead(&mut self, keys: Vec<String>) {
+        if !keys.is_empty() {
+            self.files.get_mut().written_ahead = keys;
+        }
+    }
+
+    /// Whether the upload at storage `key` was written ahead of the save.
+    pub fn is_written_ahead(&self, key: &str) -> bool {
+        self.files
+            .0
+            .as_ref()
+            .is_some_and(|f| f.written_ahead.iter().any(|k| k == key))
     }
 
     /// Remembers the file names of every file field as stored (after a load or a save).

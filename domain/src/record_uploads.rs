@@ -11,7 +11,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub enum FileContent {
     /// In memory.
-    Bytes(Arc<[u8]>),
+    Bytes(bytes::Bytes),
     /// In a file on local disk (a temporary file the upload was streamed to); `keep` holds
     /// whatever owns that file (it is removed when the last clone is dropped).
     Path {
@@ -59,6 +59,9 @@ pub(crate) struct Files {
     pub(crate) uploads: Vec<NewFile>,
     /// Each file field's names as last stored: the names a client may keep.
     pub(crate) stored: HashMap<String, Vec<String>>,
+    /// The storage keys of uploads already written ahead of the save (outside its
+    /// transaction): the save's own write skips them.
+    pub(crate) written_ahead: Vec<String>,
 }
 
 impl FileState {

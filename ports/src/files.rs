@@ -109,6 +109,16 @@ pub trait FileStore: Send + Sync {
         body: ByteStream,
         content_type: &str,
     ) -> Result<u64, FileStoreError>;
+    /// [`FileStore::put`] of bytes already in memory (a store may write them in one go
+    /// rather than chunk by chunk).
+    async fn put_bytes(
+        &self,
+        key: &str,
+        bytes: Bytes,
+        content_type: &str,
+    ) -> Result<u64, FileStoreError> {
+        self.put(key, bytes_stream(bytes), content_type).await
+    }
     /// The attributes of the file at `key` ([`FileStoreError::NotFound`] when missing).
     async fn attributes(&self, key: &str) -> Result<FileAttributes, FileStoreError>;
     /// Reads the file at `key`: all of it, or the byte `range` (clamped to the size).

@@ -6,7 +6,7 @@ use crate::error::{ApiError, GENERIC_BAD_REQUEST};
 use crate::form::push_form_value;
 use basalt_ports::files_api::FileContent;
 use basalt_ports::{RecordForm, ServiceError, Upload};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use poem::web::Multipart;
 use poem::{Body, FromRequest, Request, RequestBody};
@@ -59,6 +59,12 @@ pub(crate) async fn multipart_form(
     let mut values = Map::new();
     let mut files = Vec::new();
     let mut budget = IN_MEMORY;
+    // the body's length, when given: a part held in memory is read into one buffer of
+    // (at most) that size
+    let hint = req
+        .header(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
     loop {
         let field = match parts.next_field().await {
             Ok(Some(f)) => f,
@@ -84,7 +90,7 @@ pub(crate) async fn multipart_form(
             continue;
         }
         let mut reader = field.into_async_read();
-        let upload = spool(&mut reader, name, file_name, &mut budget)
+        let upload = spool(&mut reader, name, file_name, &mut budget, hint)
             .await
             .map_err(|e| match e {
                 SpoolError::Read => too_large(&over),
@@ -110,46 +116,57 @@ enum SpoolError {
 /// files.
 const IN_MEMORY: usize = 8 << 20;
 
-/// Reads one file part: in memory while the request's in-memory `budget` lasts, then into a
-/// new temporary file; keeps its first bytes.
+/// Reads one file part: in memory while the request's in-memory `budget` lasts (read
+/// straight into one buffer, sized from `hint` when the body's length is known, so the
+/// bytes are not copied again), then into a new temporary file; keeps its first bytes.
 async fn spool(
     reader: &mut (impl tokio::io::AsyncRead + Unpin),
     key: String,
     original_name: String,
     budget: &mut usize,
+    hint: usize,
 ) -> Result<Upload, SpoolError> {
-    let mut memory: Vec<u8> = Vec::new();
+    let mut memory = BytesMut::with_capacity(hint.clamp(CHUNK, (*budget).max(CHUNK)));
     let mut file: Option<(tokio::fs::File, tempfile::TempPath)> = None;
     let mut head = Vec::new();
     let mut size = 0u64;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = Vec::new();
     loop {
+        if file.is_none() {
+            if memory.capacity() == memory.len() {
+                memory.reserve(CHUNK);
+            }
+            let n = reader
+                .read_buf(&mut memory)
+                .await
+                .map_err(|_| SpoolError::Read)?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            if memory.len() <= *budget {
+                continue;
+            }
+            // over the budget: this part and the later ones go to disk
+            head = memory[..memory.len().min(HEAD_LEN)].to_vec();
+            let (f, path) = tempfile::NamedTempFile::new()
+                .map_err(SpoolError::Temp)?
+                .into_parts();
+            let mut f = tokio::fs::File::from_std(f);
+            tokio::io::AsyncWriteExt::write_all(&mut f, &memory)
+                .await
+                .map_err(SpoolError::Temp)?;
+            memory = BytesMut::new();
+            buf = vec![0u8; CHUNK];
+            file = Some((f, path));
+            continue;
+        }
+        let Some((f, _)) = &mut file else { break };
         let n = reader.read(&mut buf).await.map_err(|_| SpoolError::Read)?;
         if n == 0 {
             break;
         }
         size += n as u64;
-        if head.len() < HEAD_LEN {
-            let take = (HEAD_LEN - head.len()).min(n);
-            head.extend_from_slice(&buf[..take]);
-        }
-        if file.is_none() && memory.len() + n <= *budget {
-            memory.extend_from_slice(&buf[..n]);
-            continue;
-        }
-        let (f, _) = match &mut file {
-            Some(open) => open,
-            None => {
-                let (f, path) = tempfile::NamedTempFile::new()
-                    .map_err(SpoolError::Temp)?
-                    .into_parts();
-                let mut f = tokio::fs::File::from_std(f);
-                tokio::io::AsyncWriteExt::write_all(&mut f, &memory)
-                    .await
-                    .map_err(SpoolError::Temp)?;
-                file.insert((f, path))
-            }
-        };
         tokio::io::AsyncWriteExt::write_all(f, &buf[..n])
             .await
             .map_err(SpoolError::Temp)?;
@@ -157,7 +174,8 @@ async fn spool(
     let content = match file {
         None => {
             *budget -= memory.len();
-            FileContent::Bytes(Arc::from(memory))
+            head = memory[..memory.len().min(HEAD_LEN)].to_vec();
+            FileContent::Bytes(memory.freeze())
         }
         Some((f, path)) => {
             let mut f = f.into_std().await;
@@ -177,6 +195,9 @@ async fn spool(
         head,
     })
 }
+
+/// Bytes read at a time from a part spooled to disk (and the least a part's buffer grows).
+const CHUNK: usize = 64 * 1024;
 
 fn bad() -> ApiError {
     ApiError::bad_request(GENERIC_BAD_REQUEST)
@@ -210,7 +231,7 @@ mod tests {
         Upload {
             key: key.into(),
             original_name: "a.txt".into(),
-            content: FileContent::Bytes(Arc::from(Vec::new())),
+            content: FileContent::Bytes(Bytes::new()),
             size: 0,
             head: Vec::new(),
         }

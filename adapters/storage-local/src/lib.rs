@@ -9,9 +9,9 @@
 
 use async_trait::async_trait;
 use basalt_ports::files::{
-    ByteStream, FileAttributes, FileEntry, FileObject, FileStore, FileStoreError,
+    ByteStream, FileAttributes, FileEntry, FileObject, FileStore, FileStoreError, bytes_stream,
 };
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{ErrorKind, SeekFrom};
@@ -175,34 +175,130 @@ async fn create_temp(
     }
 }
 
-/// Reads up to `SNIFF_LEN` bytes from the start of `file`.
-async fn read_head(file: &mut fs::File) -> std::io::Result<Vec<u8>> {
-    let mut head = vec![0; SNIFF_LEN];
-    let mut filled = 0;
-    while filled < head.len() {
-        match file.read(&mut head[filled..]).await? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    head.truncate(filled);
-    Ok(head)
+/// Opens the file at `path` with its attributes (`NotFound` for a directory), on the
+/// blocking pool, in one hop: open, metadata, the first bytes for the content type and,
+/// when `read` asks for a range of at most [`READ_WHOLE`] bytes, that range itself.
+async fn open(key: &str, path: &Path, read: Option<Range<u64>>) -> Result<Opened, FileStoreError> {
+    let (key, path) = (key.to_owned(), path.to_owned());
+    tokio::task::spawn_blocking(move || open_blocking(&key, &path, read))
+        .await
+        .map_err(FileStoreError::backend)?
 }
 
-/// Opens the file at `path` with its attributes (`NotFound` for a directory).
-async fn open(key: &str, path: &Path) -> Result<(fs::File, FileAttributes), FileStoreError> {
-    let mut file = fs::File::open(path).await.map_err(|e| io_error(key, e))?;
-    let meta = file.metadata().await.map_err(|e| io_error(key, e))?;
+/// What [`open`] found.
+struct Opened {
+    file: std::fs::File,
+    attributes: FileAttributes,
+    /// The requested range (clamped to the size), read whole when small enough.
+    read: Option<(Range<u64>, Option<Bytes>)>,
+}
+
+/// Ranges up to this many bytes are read in the same blocking hop as the open and served
+/// from memory; larger ones are streamed.
+const READ_WHOLE: u64 = 256 * 1024;
+
+fn open_blocking(
+    key: &str,
+    path: &Path,
+    read: Option<Range<u64>>,
+) -> Result<Opened, FileStoreError> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path).map_err(|e| io_error(key, e))?;
+    let meta = file.metadata().map_err(|e| io_error(key, e))?;
     if !meta.is_file() {
         return Err(FileStoreError::NotFound(key.to_owned()));
     }
-    let head = read_head(&mut file).await.map_err(|e| io_error(key, e))?;
+    let size = meta.len();
+    let read_at = |start: u64, len: u64| -> Result<Vec<u8>, FileStoreError> {
+        let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
+        let mut filled = 0;
+        while filled < buf.len() {
+            match file.read_at(&mut buf[filled..], start + filled as u64) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_error(key, e)),
+            }
+        }
+        buf.truncate(filled);
+        Ok(buf)
+    };
+    let read = match read {
+        None => None,
+        Some(r) => {
+            let start = r.start.min(size);
+            let end = r.end.clamp(start, size);
+            let whole = if end - start <= READ_WHOLE {
+                let bytes = read_at(start, end - start)?;
+                if (bytes.len() as u64) < end - start {
+                    return Err(FileStoreError::Backend(format!(
+                        "{key}: the file ended {} bytes early",
+                        end - start - bytes.len() as u64
+                    )));
+                }
+                Some(Bytes::from(bytes))
+            } else {
+                None
+            };
+            Some((start..end, whole))
+        }
+    };
+    let head = match &read {
+        Some((r, Some(bytes))) if r.start == 0 && (bytes.len() >= SNIFF_LEN || r.end == size) => {
+            bytes[..bytes.len().min(SNIFF_LEN)].to_vec()
+        }
+        _ => read_at(0, SNIFF_LEN as u64)?,
+    };
     let attributes = FileAttributes {
-        size: meta.len(),
+        size,
         content_type: sniff(&head, key),
         modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
     };
-    Ok((file, attributes))
+    Ok(Opened {
+        file,
+        attributes,
+        read,
+    })
+}
+
+/// Writes `bytes` to a new temp file beside `path` and renames it into place (blocking).
+fn put_blocking(key: &str, path: &Path, bytes: &[u8]) -> Result<u64, FileStoreError> {
+    use std::io::Write;
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(FileStoreError::InvalidKey(key.to_owned()));
+    };
+    let name = name.to_string_lossy();
+    let mut attempts = 0;
+    let (mut file, temp) = loop {
+        attempts += 1;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| FileStoreError::Backend(format!("{key}: creating its directory: {e}")))?;
+        let temp_path = dir.join(format!(".{name}{TEMP_MARK}{}", temp_suffix()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp_path)
+        {
+            Ok(file) => break (file, TempFile(Some(temp_path))),
+            // A name clash, or the directory removed meanwhile (`delete_prefix`): try again.
+            Err(e)
+                if attempts < 5
+                    && matches!(e.kind(), ErrorKind::AlreadyExists | ErrorKind::NotFound) => {}
+            Err(e) => {
+                return Err(FileStoreError::Backend(format!(
+                    "{key}: creating a temp file: {e}"
+                )));
+            }
+        }
+    };
+    file.write_all(bytes).map_err(|e| io_error(key, e))?;
+    // not fsynced, as `put` (see there)
+    drop(file);
+    std::fs::rename(temp.path(), path).map_err(|e| {
+        FileStoreError::Backend(format!("{key}: moving the written file into place: {e}"))
+    })?;
+    temp.disarm();
+    Ok(bytes.len() as u64)
 }
 
 /// `len` bytes of `file` from where it is, in chunks of up to `CHUNK` bytes.
@@ -273,10 +369,24 @@ impl FileStore for LocalStore {
         Ok(size)
     }
 
+    async fn put_bytes(
+        &self,
+        key: &str,
+        bytes: Bytes,
+        _content_type: &str,
+    ) -> Result<u64, FileStoreError> {
+        // one hop to the blocking pool for the whole write (no chunking through tokio's
+        // file buffer)
+        let path = self.path(key)?;
+        let key = key.to_owned();
+        tokio::task::spawn_blocking(move || put_blocking(&key, &path, &bytes))
+            .await
+            .map_err(FileStoreError::backend)?
+    }
+
     async fn attributes(&self, key: &str) -> Result<FileAttributes, FileStoreError> {
         let path = self.path(key)?;
-        let (_, attributes) = open(key, &path).await?;
-        Ok(attributes)
+        Ok(open(key, &path, None).await?.attributes)
     }
 
     async fn get(
@@ -285,18 +395,22 @@ impl FileStore for LocalStore {
         range: Option<Range<u64>>,
     ) -> Result<FileObject, FileStoreError> {
         let path = self.path(key)?;
-        let (mut file, attributes) = open(key, &path).await?;
-        let size = attributes.size;
-        let range = range.unwrap_or(0..size);
-        let start = range.start.min(size);
-        let end = range.end.clamp(start, size);
-        let body = if start == end {
-            empty_stream()
-        } else {
-            file.seek(SeekFrom::Start(start))
-                .await
-                .map_err(|e| io_error(key, e))?;
-            read_stream(key, file, end - start)
+        let Opened {
+            file,
+            attributes,
+            read,
+        } = open(key, &path, Some(range.unwrap_or(0..u64::MAX))).await?;
+        let body = match read {
+            Some((_, Some(bytes))) if bytes.is_empty() => empty_stream(),
+            Some((_, Some(bytes))) => bytes_stream(bytes),
+            Some((r, None)) => {
+                let mut file = fs::File::from_std(file);
+                file.seek(SeekFrom::Start(r.start))
+                    .await
+                    .map_err(|e| io_error(key, e))?;
+                read_stream(key, file, r.end - r.start)
+            }
+            None => empty_stream(),
         };
         Ok(FileObject { attributes, body })
     }

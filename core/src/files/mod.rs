@@ -8,6 +8,7 @@
 
 mod api;
 pub(crate) mod records;
+mod resample;
 mod serve;
 pub(crate) mod thumb;
 mod thumbs;

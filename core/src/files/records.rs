@@ -9,6 +9,7 @@ use crate::App;
 use crate::error::AppError;
 use basalt_domain::collection::Collection;
 use basalt_domain::record::Record;
+use basalt_domain::record_files::FileContent;
 use basalt_ports::files::FileStore;
 use std::sync::Arc;
 
@@ -35,9 +36,19 @@ pub(crate) async fn store_uploads(
     let mut keys = Vec::with_capacity(pending.len());
     for (_, file) in pending {
         let key = format!("{dir}/{}", file.name);
+        if record.is_written_ahead(&key) {
+            continue;
+        }
         let put = async {
-            let body = content_stream(&file.content).await?;
-            store.put(&key, body, &file.content_type).await?;
+            match &file.content {
+                FileContent::Bytes(b) => {
+                    store.put_bytes(&key, b.clone(), &file.content_type).await?;
+                }
+                FileContent::Path { .. } => {
+                    let body = content_stream(&file.content).await?;
+                    store.put(&key, body, &file.content_type).await?;
+                }
+            }
             Ok::<(), AppError>(())
         };
         if let Err(e) = put.await {
@@ -52,7 +63,50 @@ pub(crate) async fn store_uploads(
     })
 }
 
+/// Writes `record`'s pending uploads before its save starts its transaction, so the single
+/// writer is not held while file bytes are written (PocketBase writes them outside any
+/// lock too). The save skips what was written ahead; call [`Stored::settle`] with its
+/// result.
+pub(crate) async fn write_ahead(
+    app: &App,
+    c: &Collection,
+    record: &mut Record,
+) -> Result<Stored, AppError> {
+    if app.is_transactional() || record.pending_uploads(c).is_empty() {
+        return Ok(Stored::default());
+    }
+    crate::records::prepare::fill_new_id(app, c, record)?;
+    if record.id().is_empty() {
+        return Ok(Stored::default());
+    }
+    let stored = store_uploads(app, c, record).await?;
+    record.mark_written_ahead(stored.keys.clone());
+    Ok(stored)
+}
+
 impl Stored {
+    /// After the save the files were written ahead of: all of them are removed when it
+    /// failed; when it committed, those the saved record does not name (a hook dropped or
+    /// replaced the upload, or changed the record's id) are.
+    pub(crate) async fn settle(self, c: &Collection, record: &Record, saved: bool) {
+        let Some(store) = &self.store else { return };
+        let unused: Vec<String> = if saved {
+            let dir = record_dir(&c.id, record.id());
+            let names = record.file_names(c);
+            self.keys
+                .iter()
+                .filter(|k| {
+                    k.rsplit_once('/')
+                        .is_none_or(|(d, n)| d != dir || !names.iter().any(|x| x == n))
+                })
+                .cloned()
+                .collect()
+        } else {
+            self.keys.clone()
+        };
+        remove(store.as_ref(), &unused).await;
+    }
+
     /// Removes the stored files now (the row write failed).
     pub(crate) async fn discard(self) {
         if let Some(store) = &self.store {

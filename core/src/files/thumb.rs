@@ -8,6 +8,7 @@
 //!
 //! CPU-bound and synchronous: callers run it on a blocking thread.
 
+use super::resample::{resize_horizontal, resize_vertical};
 use basalt_domain::files::{Anchor, ThumbMode, ThumbSize};
 use image::codecs::gif::GifEncoder;
 use image::codecs::jpeg::JpegEncoder;
@@ -130,7 +131,7 @@ fn decode(bytes: &[u8]) -> Result<RgbaImage, ThumbError> {
     Ok(img.into_rgba8())
 }
 
-fn check_pixels(width: u64, height: u64) -> Result<(), ThumbError> {
+pub(crate) fn check_pixels(width: u64, height: u64) -> Result<(), ThumbError> {
     if width.saturating_mul(height) > MAX_PIXELS {
         return Err(ThumbError::TooLarge { width, height });
     }
@@ -327,112 +328,9 @@ fn crop_anchor(
     Ok(dst)
 }
 
-/// imaging's `precomputeWeights` for the `Linear` filter (support 1, the kernel widened by
-/// the scale when shrinking), weights normalised to sum 1.
-fn precompute_weights(dst_size: usize, src_size: usize) -> Vec<Vec<(usize, f64)>> {
-    let du = src_size as f64 / dst_size as f64;
-    let scale = du.max(1.0);
-    let ru = (scale * 1.0).ceil();
-    let linear = |x: f64| {
-        let x = x.abs();
-        if x < 1.0 { 1.0 - x } else { 0.0 }
-    };
-    (0..dst_size)
-        .map(|v| {
-            let fu = (v as f64 + 0.5) * du - 0.5;
-            let begin = (fu - ru).ceil().max(0.0) as usize;
-            let end = ((fu + ru).floor() as i64).min(src_size as i64 - 1);
-            let mut weights = Vec::new();
-            let mut sum = 0.0;
-            let mut u = begin as i64;
-            while u <= end {
-                let w = linear((u as f64 - fu) / scale);
-                if w != 0.0 {
-                    sum += w;
-                    weights.push((u as usize, w));
-                }
-                u += 1;
-            }
-            if sum != 0.0 {
-                for (_, w) in &mut weights {
-                    *w /= sum;
-                }
-            }
-            weights
-        })
-        .collect()
-}
-
-/// imaging's `clamp`: round half up, saturate to 0..=255.
-fn clamp(x: f64) -> u8 {
-    let v = (x + 0.5) as i64;
-    v.clamp(0, 255) as u8
-}
-
-/// One output pixel from weighted input pixels: colours weighted by alpha, as imaging does
-/// (transparent pixels lend no colour); fully transparent stays `0,0,0,0`.
-fn blend(pixels: impl Iterator<Item = ([u8; 4], f64)>, out: &mut [u8]) {
-    let (mut r, mut g, mut b, mut a) = (0.0, 0.0, 0.0, 0.0);
-    for (s, w) in pixels {
-        let aw = f64::from(s[3]) * w;
-        r += f64::from(s[0]) * aw;
-        g += f64::from(s[1]) * aw;
-        b += f64::from(s[2]) * aw;
-        a += aw;
-    }
-    if a != 0.0 {
-        let inv = 1.0 / a;
-        out[0] = clamp(r * inv);
-        out[1] = clamp(g * inv);
-        out[2] = clamp(b * inv);
-        out[3] = clamp(a);
-    }
-}
-
-fn pixel(raw: &[u8], i: usize) -> [u8; 4] {
-    [raw[i], raw[i + 1], raw[i + 2], raw[i + 3]]
-}
-
-fn resize_horizontal(img: &RgbaImage, width: usize) -> Result<RgbaImage, ThumbError> {
-    let (src_w, src_h) = (img.width() as usize, img.height() as usize);
-    let mut dst = new_image(width, src_h)?;
-    let weights = precompute_weights(width, src_w);
-    let src = img.as_raw();
-    let out = dst.as_mut();
-    for y in 0..src_h {
-        let row = y * src_w * 4;
-        for (x, ws) in weights.iter().enumerate() {
-            let j = (y * width + x) * 4;
-            blend(
-                ws.iter().map(|&(u, w)| (pixel(src, row + u * 4), w)),
-                &mut out[j..j + 4],
-            );
-        }
-    }
-    Ok(dst)
-}
-
-fn resize_vertical(img: &RgbaImage, height: usize) -> Result<RgbaImage, ThumbError> {
-    let (src_w, src_h) = (img.width() as usize, img.height() as usize);
-    let mut dst = new_image(src_w, height)?;
-    let weights = precompute_weights(height, src_h);
-    let src = img.as_raw();
-    let out = dst.as_mut();
-    for x in 0..src_w {
-        for (y, ws) in weights.iter().enumerate() {
-            let j = (y * src_w + x) * 4;
-            blend(
-                ws.iter()
-                    .map(|&(u, w)| (pixel(src, (u * src_w + x) * 4), w)),
-                &mut out[j..j + 4],
-            );
-        }
-    }
-    Ok(dst)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::resample::{clamp, precompute_weights};
     use super::*;
     use basalt_domain::files::parse_thumb_size;
     use image::Rgba;
@@ -660,15 +558,21 @@ mod tests {
     fn linear_weights_match_imaging() {
         // Upscaling 2 → 4: centres at -0.25, 0.25, 0.75, 1.25 of the source.
         let w = precompute_weights(4, 2);
-        assert_eq!(w[0], vec![(0, 1.0)]);
-        assert_eq!(w[1], vec![(0, 0.75), (1, 0.25)]);
-        assert_eq!(w[2], vec![(0, 0.25), (1, 0.75)]);
-        assert_eq!(w[3], vec![(1, 1.0)]);
+        let runs: Vec<(usize, Vec<f64>)> = w.into_iter().map(|x| (x.start, x.w)).collect();
+        assert_eq!(
+            runs,
+            vec![
+                (0, vec![1.0]),
+                (0, vec![0.75, 0.25]),
+                (0, vec![0.25, 0.75]),
+                (1, vec![1.0])
+            ]
+        );
         // Halving: the kernel is widened by the scale (2): weights .75, .75, .25 normalised.
         let w = precompute_weights(2, 4);
         let (big, small) = (0.75 / 1.75, 0.25 / 1.75);
-        assert_eq!(w[0], vec![(0, big), (1, big), (2, small)]);
-        assert_eq!(w[1], vec![(1, small), (2, big), (3, big)]);
+        assert_eq!((w[0].start, w[0].w.clone()), (0, vec![big, big, small]));
+        assert_eq!((w[1].start, w[1].w.clone()), (1, vec![small, big, big]));
         let ramp = RgbaImage::from_fn(4, 1, |x, _| Rgba([(x * 80) as u8, 0, 0, 255]));
         let out = resize(&ramp, 2, 1).unwrap();
         assert_eq!(out.get_pixel(0, 0)[0], 57);

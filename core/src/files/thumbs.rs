@@ -5,7 +5,7 @@
 use super::thumb::make_thumb;
 use crate::error::AppError;
 use basalt_domain::files::ThumbSize;
-use basalt_ports::files::{FileStore, FileStoreError, bytes_stream, exists};
+use basalt_ports::files::{FileStore, FileStoreError, exists};
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -72,9 +72,7 @@ impl ThumbGate {
                 tokio::task::spawn_blocking(move || make_thumb(&original, &ct, &size))
                     .await?
                     .map_err(|e| AppError::other(e.to_string()))?;
-            store
-                .put(thumb_key, bytes_stream(bytes), thumb_type)
-                .await?;
+            store.put_bytes(thumb_key, bytes.into(), thumb_type).await?;
             Ok(())
         }
         .await;
@@ -99,7 +97,7 @@ mod tests {
     use super::*;
     use async_trait::async_trait;
     use basalt_domain::files::parse_thumb_size;
-    use basalt_ports::files::{ByteStream, FileAttributes, FileEntry, FileObject};
+    use basalt_ports::files::{ByteStream, FileAttributes, FileEntry, FileObject, bytes_stream};
     use std::collections::BTreeMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::SystemTime;

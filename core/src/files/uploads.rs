@@ -9,7 +9,6 @@ use basalt_domain::record_files::{FileContent, NewFile};
 use basalt_ports::Upload;
 use basalt_ports::files::{ByteStream, FileStoreError, bytes_stream};
 use bytes::Bytes;
-use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 
 /// The random part of stored names.
@@ -67,14 +66,14 @@ pub fn new_file_from_bytes(
         original_name: original_name.to_owned(),
         size: bytes.len() as u64,
         content_type,
-        content: FileContent::Bytes(Arc::from(bytes)),
+        content: FileContent::Bytes(Bytes::from(bytes)),
     })
 }
 
 /// The bytes of `content`, streamed (a file on disk is read a chunk at a time).
 pub(crate) async fn content_stream(content: &FileContent) -> Result<ByteStream, AppError> {
     match content {
-        FileContent::Bytes(b) => Ok(bytes_stream(Bytes::from_owner(b.clone()))),
+        FileContent::Bytes(b) => Ok(bytes_stream(b.clone())),
         FileContent::Path { path, .. } => {
             let file = tokio::fs::File::open(path)
                 .await

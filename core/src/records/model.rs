@@ -62,8 +62,14 @@ pub(crate) fn save<'a>(
         } else {
             Action::Update
         };
-        app.run_in_transaction(|tx| async move { run(&tx, c, record, action, checks).await })
-            .await
+        let ahead = files::write_ahead(app, &c, record).await?;
+        let coll = c.clone();
+        let rec = &mut *record;
+        let result = app
+            .run_in_transaction(|tx| async move { run(&tx, coll, rec, action, checks).await })
+            .await;
+        ahead.settle(&c, record, result.is_ok()).await;
+        result
     })
 }
 

@@ -18,6 +18,23 @@ const DEFAULT_BCRYPT_COST: u32 = 10;
 
 /// Fills the values the server generates: autodates, and on create the
 /// `autogeneratePattern` text fields (the id among them) left empty.
+/// Generates a new record's empty `id` from its autogenerate pattern, as
+/// [`fill_generated`] would at the save (done early when the save writes files ahead, whose
+/// keys name the record's id).
+pub(crate) fn fill_new_id(app: &App, c: &Collection, record: &mut Record) -> Result<(), AppError> {
+    if !record.is_new() || !record.id().is_empty() {
+        return Ok(());
+    }
+    if let Some(f) = c.field("id")
+        && let FieldKind::Text(opts) = &f.kind
+        && !opts.autogenerate_pattern.is_empty()
+    {
+        let v = app.random_from_pattern(&opts.autogenerate_pattern)?;
+        record.set("id", Value::String(v));
+    }
+    Ok(())
+}
+
 pub(crate) fn fill_generated(
     app: &App,
     c: &Collection,
