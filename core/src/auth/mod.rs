@@ -5,7 +5,7 @@
 mod methods;
 mod password;
 mod refresh;
-mod respond;
+pub(crate) mod respond;
 pub(crate) mod tokens;
 
 use crate::App;
