@@ -5,7 +5,7 @@
 mod methods;
 mod password;
 mod refresh;
-pub(crate) mod respond;
+mod respond;
 pub(crate) mod tokens;
 
 use crate::App;
