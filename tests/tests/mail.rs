@@ -853,3 +853,46 @@ async fn email_change_end_to_end() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["data"]["token"]["code"], "validation_invalid_token");
 }
+
+#[tokio::test]
+async fn any_email_change_revokes_older_tokens() {
+    let srv = TestServer::start().await;
+    let email = address("update-old");
+    let (token, record) = user(&srv, &email).await;
+    let id = record["id"].as_str().expect("id");
+    let new_email = address("update-new");
+    let (status, body) = srv
+        .su(
+            Method::PATCH,
+            &format!("/api/collections/users/records/{id}"),
+            Some(json!({"email": new_email})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = post(
+        &srv,
+        "/api/collections/users/auth-refresh",
+        Some(&token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (fresh, _) = srv.login("users", &new_email, PASSWORD).await;
+    // Other changes keep the token.
+    let (status, body) = srv
+        .su(
+            Method::PATCH,
+            &format!("/api/collections/users/records/{id}"),
+            Some(json!({"name": "Renamed"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = post(
+        &srv,
+        "/api/collections/users/auth-refresh",
+        Some(&fresh),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
