@@ -272,6 +272,35 @@ async fn test_email_checks_its_caller_and_body() {
     );
     assert_eq!(body["data"], json!({}));
     expect_count(&to, 0).await;
+
+    // `tls` asks for TLS from the first byte, which the plain catcher does not speak.
+    let (host, port, _) = catcher();
+    let (status, body) = srv
+        .su(
+            Method::PATCH,
+            "/api/settings",
+            Some(
+                json!({"smtp": {"enabled": true, "host": host, "port": port, "tls": true,
+                                 "username": "", "password": ""}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let to = address("implicit-tls");
+    let (status, body) = srv
+        .su(
+            Method::POST,
+            "/api/settings/test/email",
+            Some(json!({"email": to, "template": "otp"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Failed to send the test email. Raw error: \n"))
+    );
+    expect_count(&to, 0).await;
 }
 
 #[tokio::test]
