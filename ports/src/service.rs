@@ -242,6 +242,7 @@ pub trait Services:
     + crate::LogsApi
     + crate::BackupsApi
     + crate::BatchApi
+    + crate::AuthMailApi
 {
 }
 
@@ -256,7 +257,8 @@ impl<
         + crate::FilesApi
         + crate::LogsApi
         + crate::BackupsApi
-        + crate::BatchApi,
+        + crate::BatchApi
+        + crate::AuthMailApi,
 > Services for T
 {
 }
