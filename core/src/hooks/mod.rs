@@ -167,5 +167,6 @@ hooks! {
         on_record_auth_request: RecordAuthRequestEvent => "Any successful auth request, before `{token, record}` is sent.",
         on_record_auth_with_password_request: RecordAuthWithPasswordRequestEvent => "`POST /api/collections/{c}/auth-with-password`.",
         on_record_auth_refresh_request: RecordAuthRefreshRequestEvent => "`POST /api/collections/{c}/auth-refresh`.",
+        on_record_auth_with_oauth2_request: RecordAuthWithOAuth2RequestEvent => "`POST /api/collections/{c}/auth-with-oauth2`.",
     }
 }
