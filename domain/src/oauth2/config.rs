@@ -153,23 +153,30 @@ pub fn normalize_oauth2(options: &mut Map<String, Value>) {
 }
 
 /// The `oauth2.providers` of a collection update: each submitted provider laid over the
-/// stored one at the same position (Go's JSON decoding into the existing slice), so that a
-/// provider submitted without its `clientSecret` (which responses never show) keeps it.
+/// stored provider of the same name (as PocketBase's update does), so that a provider
+/// submitted without its `clientSecret` (which responses never show) keeps it.
 pub fn merge_providers(stored: Option<&Value>, submitted: &Value) -> Value {
     let (Some(Value::Array(stored)), Value::Array(submitted)) = (stored, submitted) else {
         return submitted.clone();
     };
+    let name = |v: &Value| v.get("name").and_then(Value::as_str).map(str::to_owned);
     Value::Array(
         submitted
             .iter()
-            .enumerate()
-            .map(|(i, p)| match (stored.get(i), p) {
-                (Some(old @ Value::Object(_)), Value::Object(_)) => {
-                    let mut merged = old.clone();
-                    merge_objects(&mut merged, p);
-                    merged
+            .map(|p| {
+                let old = name(p).and_then(|n| {
+                    stored
+                        .iter()
+                        .find(|s| name(s).as_deref() == Some(n.as_str()))
+                });
+                match (old, p) {
+                    (Some(old @ Value::Object(_)), Value::Object(_)) => {
+                        let mut merged = old.clone();
+                        merge_objects(&mut merged, p);
+                        merged
+                    }
+                    _ => p.clone(),
                 }
-                _ => p.clone(),
             })
             .collect(),
     )

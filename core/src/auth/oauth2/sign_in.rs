@@ -36,7 +36,8 @@ fn form_errors(config: &OAuth2Config, form: &OAuth2Form) -> ValidationErrors {
                 "validation_length_too_long",
                 "The length must be no more than 100.",
             )
-            .with_param("max", 100),
+            .with_param("max", 100)
+            .with_param("min", 0),
         );
     } else if config.provider(&form.provider).is_none() {
         errs.add(
