@@ -43,6 +43,11 @@ eval "$(bash scripts/moto.sh start)"
 trap 'bash scripts/moto.sh stop "$BASALT_MOTO_PID"' EXIT
 export BASALT_REQUIRE_S3=1
 
+step "a real OpenID provider (npm oidc-provider, scripts/oidc.sh) for the OAuth2 tests"
+eval "$(bash scripts/oidc.sh start)"
+trap 'bash scripts/moto.sh stop "$BASALT_MOTO_PID"; bash scripts/oidc.sh stop "$BASALT_OIDC_PID"' EXIT
+export BASALT_REQUIRE_OIDC=1
+
 step "cargo test (HTTP suite on the default driver, sqlx-SQLite)"
 cargo test --workspace --locked
 
