@@ -3,7 +3,7 @@
 //! pkce, extra}]}`, as PocketBase stores, merges and validates it.
 
 use super::providers::provider_spec;
-use super::user::to_text;
+use super::values::to_text;
 use crate::error::{FieldError, ValidationErrors};
 use crate::field::is_url;
 use secrecy::{ExposeSecret, SecretString};

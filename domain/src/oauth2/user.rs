@@ -1,7 +1,7 @@
 //! The OAuth2 user as PocketBase reports it (`auth.AuthUser`), mapped from each provider's
 //! user data (`tools/auth/*.go`'s `FetchAuthUser`).
 
-use super::providers::ProviderKind;
+use super::values::{ProviderKind, to_bool, to_text};
 use serde_json::{Map, Value, json};
 
 /// The user a provider answered with, plus the tokens of the sign-in.
@@ -43,28 +43,6 @@ impl AuthUser {
             "email": self.email,
             "avatarUrl": self.avatar_url,
         })
-    }
-}
-
-/// Go's `cast.ToString` of a JSON value: strings as they are, numbers and booleans
-/// printed, anything else empty.
-pub(crate) fn to_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => String::new(),
-    }
-}
-
-/// Go's `cast.ToBool`: `true`, a non-zero number, or a string `strconv.ParseBool` reads as
-/// true.
-fn to_bool(v: Option<&Value>) -> bool {
-    match v {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(Value::String(s)) => matches!(s.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"),
-        _ => false,
     }
 }
 
