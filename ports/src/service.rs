@@ -273,6 +273,13 @@ pub trait AuthApi: Send + Sync {
     /// state (subscribed to `@oauth2`, from the caller's IP). True when the sign-in may go
     /// on (the client got a code), false for the failure page.
     async fn oauth2_redirect(&self, req: &RequestContext, data: OAuth2Redirect) -> bool;
+    /// `POST /api/settings/apple/generate-client-secret` (superusers only): Apple's client
+    /// secret (an ES256 JWT) from `clientId`, `teamId`, `keyId`, `privateKey`, `duration`.
+    async fn apple_client_secret(
+        &self,
+        auth: &Auth,
+        body: &Map<String, Value>,
+    ) -> ServiceResult<String>;
 }
 
 /// Everything the HTTP adapter needs, as one object.

@@ -684,3 +684,110 @@ async fn redirects_with_a_wrong_state_or_an_error_fail() {
         json!({"state": sse.client_id, "code": "", "error": "access_denied"})
     );
 }
+
+/// A P-256 key for the Apple client secret tests only (PKCS#8 PEM).
+const TEST_EC_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCaY1ZKdTSvC3h+Ml
+LCnD73dsSrxdW0stS07p3jLwfqmhRANCAARomSrzHahNMRR9jGR5iUkIujKOBBw7
+6OnXSwIlC05MRXquqVBkvPOFvGpIag6Ag4lCMlzwD5KaE8/Zn2uvT8Vw
+-----END PRIVATE KEY-----";
+
+/// Decodes unpadded base64url (a JWT segment).
+fn b64url(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'-' => 62,
+        _ => 63,
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes() {
+        acc = (acc << 6) | u32::from(val(c));
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn apple_client_secrets_are_generated_for_superusers() {
+    let srv = TestServer::start().await;
+    let path = "/api/settings/apple/generate-client-secret";
+    let (status, body) = srv.req(Method::POST, path, None, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body, err_body(401, MSG_REQUIRES_AUTH));
+    let (status, body) = srv.su(Method::POST, path, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "Invalid client secret data.");
+    for key in ["clientId", "teamId", "keyId", "privateKey", "duration"] {
+        assert_eq!(
+            body["data"][key],
+            field_err("validation_required", "Cannot be blank."),
+            "{key}"
+        );
+    }
+    let (_, body) = srv
+        .su(
+            Method::POST,
+            path,
+            Some(json!({"clientId": "c", "teamId": "123", "keyId": "12345678901", "privateKey": "nope", "duration": 99999999})),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["teamId"],
+        json!({"code": "validation_length_invalid", "message": "The length must be exactly 10.", "params": {"max": 10, "min": 10}})
+    );
+    assert_eq!(
+        body["data"]["privateKey"],
+        field_err("validation_match_invalid", "Must be in a valid format.")
+    );
+    assert_eq!(
+        body["data"]["duration"],
+        json!({"code": "validation_max_less_equal_than_required", "message": "Must be no greater than 15777000.", "params": {"threshold": 15777000}})
+    );
+    let (status, body) = srv
+        .su(
+            Method::POST,
+            path,
+            Some(json!({"clientId": "c", "teamId": "1234567890", "keyId": "1234567890", "privateKey": "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----", "duration": 100})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        err_body(
+            400,
+            "Failed to generate client secret. Raw error: \ninvalid key: Key must be a PEM encoded PKCS1 or PKCS8 key."
+        )
+    );
+    let (status, body) = srv
+        .su(
+            Method::POST,
+            path,
+            Some(json!({"clientId": "com.example.web", "teamId": "TEAM123456", "keyId": "KEY1234567", "privateKey": TEST_EC_KEY, "duration": 3600})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let secret = body["secret"].as_str().unwrap_or("");
+    let parts: Vec<&str> = secret.split('.').collect();
+    assert_eq!(parts.len(), 3, "{secret}");
+    let header: Value = serde_json::from_slice(&b64url(parts[0])).expect("header");
+    assert_eq!(
+        (&header["alg"], &header["kid"]),
+        (&json!("ES256"), &json!("KEY1234567"))
+    );
+    let claims: Value = serde_json::from_slice(&b64url(parts[1])).expect("claims");
+    assert_eq!(claims["iss"], "TEAM123456");
+    assert_eq!(claims["sub"], "com.example.web");
+    assert_eq!(claims["aud"], json!(["https://appleid.apple.com"]));
+    assert_eq!(
+        claims["exp"].as_i64().unwrap_or(0) - claims["iat"].as_i64().unwrap_or(0),
+        3600
+    );
+    assert_eq!(b64url(parts[2]).len(), 64, "a P-256 signature (r || s)");
+}

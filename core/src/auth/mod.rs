@@ -65,4 +65,12 @@ impl AuthApi for App {
     async fn oauth2_redirect(&self, req: &RequestContext, data: OAuth2Redirect) -> bool {
         oauth2::redirect::forward(self, req, data)
     }
+
+    async fn apple_client_secret(
+        &self,
+        auth: &Auth,
+        body: &Map<String, Value>,
+    ) -> Result<String, ServiceError> {
+        oauth2::apple_secret::generate(self, auth, body)
+    }
 }

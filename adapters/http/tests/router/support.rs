@@ -77,6 +77,13 @@ impl AuthApi for Stub {
     ) -> bool {
         d.state == "ok"
     }
+    async fn apple_client_secret(
+        &self,
+        _a: &Auth,
+        _b: &serde_json::Map<String, Value>,
+    ) -> ServiceResult<String> {
+        Err(ServiceError::SuperusersOnly)
+    }
 }
 
 #[async_trait]

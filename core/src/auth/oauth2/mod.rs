@@ -5,8 +5,9 @@
 //! providers `auth-methods` lists, with state and PKCE), `sign_in.rs` (`auth-with-oauth2`
 //! and its hook), `submit.rs` (finding, creating or linking the record in one
 //! transaction), `external_auths.rs` (the `_externalAuths` links), `redirect.rs`
-//! (`/api/oauth2-redirect` over realtime).
+//! (`/api/oauth2-redirect` over realtime), `apple_secret.rs` (Apple's client secret JWT).
 
+pub(crate) mod apple_secret;
 mod client;
 mod external_auths;
 mod id_token;
