@@ -63,6 +63,9 @@ fn pb_hook_name(field: &str) -> String {
     field
         .split('_')
         .map(|w| {
+            if w == "oauth2" {
+                return "OAuth2".to_owned();
+            }
             let mut cs = w.chars();
             match cs.next() {
                 Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
