@@ -67,11 +67,12 @@ pub(crate) fn oauth2_methods(app: &App, c: &Collection) -> Result<(bool, Vec<Val
 
 #[cfg(test)]
 mod tests {
+    /// A verifier and challenge pair PocketBase 0.40 handed out.
     #[test]
-    fn the_rfc_7636_challenge() {
+    fn pocketbase_s_challenge() {
         assert_eq!(
-            super::s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXk-kEjXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+            super::s256_challenge("Py2LaNJmnpx3kdx7xJZ0vKl3RXGhD54rawOGQVmodkF"),
+            "XvzMncukX6E_2CEZulKauBaFGgyKgNLgHh031-DyeA4"
         );
     }
 }
