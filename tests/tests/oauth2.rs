@@ -155,6 +155,23 @@ async fn sign_in(
     .await
 }
 
+/// [`sign_in`] with the caller's auth `token`.
+async fn sign_in_as(
+    srv: &TestServer,
+    issuer: &str,
+    login: &str,
+    token: &str,
+) -> (StatusCode, Value) {
+    let (code, verifier) = code_for(srv, issuer, "oidc", login).await;
+    srv.req(
+        Method::POST,
+        "/api/collections/users/auth-with-oauth2",
+        Some(token),
+        Some(json!({"provider": "oidc", "code": code, "codeVerifier": verifier, "redirectURL": REDIRECT})),
+    )
+    .await
+}
+
 /// The `_externalAuths` rows, as the superuser sees them.
 async fn links(srv: &TestServer) -> Vec<Value> {
     let (status, body) = srv
@@ -476,6 +493,36 @@ async fn an_email_already_used_signs_in_that_user() {
     assert_eq!(l.len(), 2);
     assert_eq!(l[0]["recordRef"], bob["id"]);
     assert_eq!(l[1]["recordRef"], carol["id"]);
+}
+
+#[tokio::test]
+async fn a_signed_in_user_links_the_provider_account_to_itself() {
+    let Some(issuer) = oidc() else { return };
+    let srv = TestServer::start().await;
+    setup(&srv, &issuer).await;
+    let (token, me) = srv.create_user("zed@elsewhere.test", "zeds-password").await;
+    let (status, body) = sign_in_as(&srv, &issuer, "pat", &token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["meta"]["isNew"], false);
+    assert_eq!(body["record"]["id"], me["id"]);
+    assert_eq!(body["record"]["email"], "zed@elsewhere.test");
+    assert_eq!(
+        body["record"]["verified"], false,
+        "another email: not verified by the provider"
+    );
+    // the caller's own password is kept
+    srv.login("users", "zed@elsewhere.test", "zeds-password")
+        .await;
+    let l = links(&srv).await;
+    assert_eq!(l.len(), 1);
+    assert_eq!(
+        (&l[0]["recordRef"], &l[0]["providerId"]),
+        (&me["id"], &json!("pat"))
+    );
+    // later sign-ins without a token find the same record through the link
+    let (status, body) = sign_in(&srv, &issuer, "oidc", "pat", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["record"]["id"], me["id"]);
 }
 
 #[tokio::test]
