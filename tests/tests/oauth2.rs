@@ -592,6 +592,33 @@ async fn creation_follows_the_create_rule_and_create_data() {
 }
 
 #[tokio::test]
+async fn the_create_rule_sees_the_oauth2_request_context() {
+    let Some(issuer) = oidc() else { return };
+    let srv = TestServer::start().await;
+    setup(&srv, &issuer).await;
+    let (status, body) = srv
+        .su(
+            Method::PATCH,
+            "/api/collections/users",
+            Some(json!({"createRule": "@request.context = \"oauth2\""})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = srv
+        .req(
+            Method::POST,
+            "/api/collections/users/records",
+            None,
+            Some(json!({"email": "plain@example.test", "password": "12345678", "passwordConfirm": "12345678"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = sign_in(&srv, &issuer, "oidc", "quinn", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["meta"]["isNew"], true);
+}
+
+#[tokio::test]
 async fn the_id_token_path_checks_the_signature() {
     let Some(issuer) = oidc() else { return };
     let srv = TestServer::start().await;

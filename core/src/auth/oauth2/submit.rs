@@ -114,7 +114,7 @@ async fn create(
         body.insert("passwordConfirm".into(), json!(password));
         body.insert("password".into(), json!(password));
     }
-    let created = write::create(tx, req, &c.name, RecordForm { body, files })
+    let created = write::create_in(tx, req, &c.name, RecordForm { body, files }, "oauth2")
         .await
         .map_err(AppError::Service)?;
     let id = created.get("id").and_then(Value::as_str).unwrap_or("");
