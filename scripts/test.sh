@@ -51,6 +51,11 @@ step "a real SMTP server (npm smtp-server, scripts/mailcatcher.sh) for the mail 
 eval "$(bash scripts/mailcatcher.sh start)"
 trap 'bash scripts/moto.sh stop "$BASALT_MOTO_PID"; bash scripts/mailcatcher.sh stop "$BASALT_MAILCATCHER_PID"' EXIT
 
+step "a real OpenID provider (npm oidc-provider, scripts/oidc.sh) for the OAuth2 tests"
+eval "$(bash scripts/oidc.sh start)"
+trap 'bash scripts/moto.sh stop "$BASALT_MOTO_PID"; bash scripts/mailcatcher.sh stop "$BASALT_MAILCATCHER_PID"; bash scripts/oidc.sh stop "$BASALT_OIDC_PID"' EXIT
+export BASALT_REQUIRE_OIDC=1
+
 step "cargo test (HTTP suite on the default driver, sqlx-SQLite)"
 cargo test --workspace --locked
 

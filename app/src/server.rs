@@ -114,6 +114,7 @@ pub async fn new_app(config: &AppConfig) -> Result<App, AppError> {
     let data = connect("data.db").await?;
     let auxiliary = connect("auxiliary.db").await?;
     let app = App::with_auxiliary(data, auxiliary, Arc::new(SystemClock), Arc::new(OsRandom));
+    app.set_http_client(Arc::new(basalt_http_client::HyperHttpClient::default()));
     app.set_file_storage(
         Arc::new(crate::files::AdapterFileStores::default()),
         dir.clone(),
@@ -129,6 +130,7 @@ pub async fn new_app(config: &AppConfig) -> Result<App, AppError> {
 pub async fn open_with(db: Arc<dyn Database>) -> Result<App, AppError> {
     let app = App::new(db, Arc::new(SystemClock), Arc::new(OsRandom));
     app.set_mailers(Arc::new(crate::mail::AdapterMailers::from_env()));
+    app.set_http_client(Arc::new(basalt_http_client::HyperHttpClient::default()));
     app.bootstrap().await?;
     Ok(app)
 }

@@ -10,6 +10,7 @@ pub mod field;
 pub mod files;
 pub mod filter;
 pub mod net;
+pub mod oauth2;
 pub mod pattern;
 pub mod query;
 pub mod record;

@@ -32,6 +32,9 @@ pub enum Input {
     Request,
     /// A batch's requests (their number, methods and urls).
     Batch,
+    /// A submitted form PocketBase rejects with "An error occurred while loading the
+    /// submitted data." (auth with OAuth2, ...).
+    Submitted,
 }
 
 impl fmt::Display for Input {
@@ -48,6 +51,7 @@ impl fmt::Display for Input {
             Input::Form => "form",
             Input::Request => "request",
             Input::Batch => "batch",
+            Input::Submitted => "submitted data",
         })
     }
 }
@@ -227,6 +231,15 @@ pub enum ServiceError {
     /// Wrong identity or password.
     #[error("failed to authenticate")]
     AuthFailed,
+    /// The OAuth2 code exchange with the provider failed.
+    #[error("failed to fetch the OAuth2 token: {0}")]
+    OAuth2TokenFailed(Cause),
+    /// Fetching the OAuth2 user from the provider failed.
+    #[error("failed to fetch the OAuth2 user: {0}")]
+    OAuth2UserFailed(Cause),
+    /// The OAuth2 sign-in could not find, link or create the record.
+    #[error("OAuth2 sign-in failed: {0}")]
+    OAuth2Failed(Cause),
     /// A realtime subscribe from another client than the one that opened the stream.
     #[error("invalid realtime client")]
     InvalidRealtimeClient,
@@ -275,6 +288,9 @@ pub enum ServiceError {
     /// The collection's password auth is off.
     #[error("password auth is disabled")]
     PasswordAuthDisabled,
+    /// The collection's OAuth2 sign-in is off.
+    #[error("OAuth2 auth is disabled")]
+    OAuth2Disabled,
     /// An auth refresh with a token of another collection (its name).
     #[error("the request requires an auth record of {0}")]
     WrongAuthCollection(String),

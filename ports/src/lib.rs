@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod files_api;
 pub mod hook;
+pub mod http_client;
 pub mod logs_api;
 pub mod mail;
 pub mod random;
@@ -31,6 +32,7 @@ pub use db::{Database, DbError, ExecResult, Row, Transaction};
 pub use docs::{CollectionDoc, DocsApi};
 pub use error::{Cause, CollectionLookup, Input, QueryParam};
 pub use files_api::{FilesApi, RecordForm, Upload};
+pub use http_client::{HttpClient, HttpClientError, IncomingResponse, OutgoingRequest};
 pub use logs_api::{LogsApi, LogsStat, RequestError, RequestLog};
 pub use random::Random;
 pub use rate_limit::{RateLimitRule, default_rate_limit_rules};
@@ -39,7 +41,7 @@ pub use realtime::{
 };
 pub use restart::{Restart, RestartError};
 pub use service::{
-    Auth, AuthApi, AuthResponse, CollectionsApi, ListQuery, ListResult, RecordsApi, RequestContext,
-    ServiceError, Services,
+    Auth, AuthApi, AuthResponse, CollectionsApi, ListQuery, ListResult, OAuth2Form, OAuth2Redirect,
+    RecordsApi, RequestContext, ServiceError, Services,
 };
 pub use settings_api::SettingsApi;

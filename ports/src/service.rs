@@ -107,13 +107,48 @@ pub struct ListResult {
     pub items: Vec<Value>,
 }
 
-/// An auth response: `{token, record}`.
+/// An auth response: `{token, record, meta?}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuthResponse {
     /// The signed JWT.
     pub token: String,
     /// The authenticated record, as the API shows it.
     pub record: Value,
+    /// Extra data of the auth method (OAuth2: the provider's user and tokens), shown only
+    /// when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Value>,
+}
+
+/// `POST /api/collections/{c}/auth-with-oauth2`'s body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OAuth2Form {
+    /// The provider name, as configured in the collection's `oauth2.providers`.
+    pub provider: String,
+    /// The authorization code the provider redirected with.
+    pub code: String,
+    /// The PKCE code verifier of the authorization request.
+    pub code_verifier: String,
+    /// The redirect URL of the authorization request (`redirectURL`, or the deprecated
+    /// `redirectUrl`).
+    pub redirect_url: String,
+    /// Values for a record created by this sign-in.
+    pub create_data: Option<Map<String, Value>>,
+    /// The MFA id of a first factor, when this sign-in is the second.
+    pub mfa_id: Option<String>,
+}
+
+/// What `/api/oauth2-redirect` received from a provider (query or form values).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OAuth2Redirect {
+    /// The state: the id of the realtime client waiting for the code.
+    pub state: String,
+    /// The authorization code.
+    pub code: String,
+    /// The provider's error, if any.
+    pub error: String,
+    /// Apple's `user` form value (the user's name, sent only on the first sign-in).
+    pub apple_user: String,
 }
 
 /// Collections management (superusers only).
@@ -227,6 +262,24 @@ pub trait AuthApi: Send + Sync {
     ) -> ServiceResult<AuthResponse>;
     /// `POST /api/collections/{c}/auth-refresh`.
     async fn auth_refresh(&self, auth: &Auth, collection: &str) -> ServiceResult<AuthResponse>;
+    /// `POST /api/collections/{c}/auth-with-oauth2`.
+    async fn auth_with_oauth2(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        form: OAuth2Form,
+    ) -> ServiceResult<AuthResponse>;
+    /// `GET`/`POST /api/oauth2-redirect`: forwards `data` to the realtime client named by its
+    /// state (subscribed to `@oauth2`, from the caller's IP). True when the sign-in may go
+    /// on (the client got a code), false for the failure page.
+    async fn oauth2_redirect(&self, req: &RequestContext, data: OAuth2Redirect) -> bool;
+    /// `POST /api/settings/apple/generate-client-secret` (superusers only): Apple's client
+    /// secret (an ES256 JWT) from `clientId`, `teamId`, `keyId`, `privateKey`, `duration`.
+    async fn apple_client_secret(
+        &self,
+        auth: &Auth,
+        body: &Map<String, Value>,
+    ) -> ServiceResult<String>;
 }
 
 /// Everything the HTTP adapter needs, as one object.

@@ -185,7 +185,9 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
             (400, Cow::Borrowed(BATCH_FAILED), data)
         }
         E::BatchTimeout => fixed(400, BATCH_FAILED),
-        E::AuthFailed => fixed(400, "Failed to authenticate."),
+        E::AuthFailed | E::OAuth2Failed(_) => fixed(400, "Failed to authenticate."),
+        E::OAuth2TokenFailed(_) => fixed(400, "Failed to fetch OAuth2 token."),
+        E::OAuth2UserFailed(_) => fixed(400, "Failed to fetch OAuth2 user."),
         E::InvalidRealtimeClient => fixed(400, "Invalid realtime client."),
         // PocketBase's create handler words it without the period, but its error
         // constructor adds one (`inflector.Sentenize`): both answers end with it.
@@ -235,6 +237,10 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
             403,
             "The collection is not configured to allow password authentication.",
         ),
+        E::OAuth2Disabled => fixed(
+            403,
+            "The collection is not configured to allow OAuth2 authentication.",
+        ),
         E::WrongAuthCollection(name) => (
             403,
             Cow::Owned(format!(
@@ -283,6 +289,7 @@ fn rejected_input(input: Input) -> &'static str {
         Input::Form => "An error occurred while validating the submitted data.",
         Input::Request => GENERIC_BAD_REQUEST,
         Input::Batch => "Invalid batch request data.",
+        Input::Submitted => "An error occurred while loading the submitted data.",
     }
 }
 
@@ -329,7 +336,10 @@ impl ApiError {
             }
             ServiceError::Rejected(cause)
             | ServiceError::RequiredReference(cause)
-            | ServiceError::TruncateBlocked(cause) => {
+            | ServiceError::TruncateBlocked(cause)
+            | ServiceError::OAuth2TokenFailed(cause)
+            | ServiceError::OAuth2UserFailed(cause)
+            | ServiceError::OAuth2Failed(cause) => {
                 tracing::debug!(error = %cause.chain(), "request rejected");
             }
             _ => {}
@@ -373,6 +383,9 @@ fn details(e: &ServiceError) -> Value {
         | E::Rejected(cause)
         | E::RequiredReference(cause)
         | E::TruncateBlocked(cause)
+        | E::OAuth2TokenFailed(cause)
+        | E::OAuth2UserFailed(cause)
+        | E::OAuth2Failed(cause)
         | E::LogsStatsFailed(cause) => Value::String(cause.chain()),
         E::InvalidParam { reason, .. } | E::InvalidLogsFilter(reason) => {
             Value::String(reason.clone())

@@ -49,6 +49,7 @@ type ApiSet = (
     routes::logs::LogRoutes,
     routes::backups::BackupRoutes,
     routes::batch::BatchRoutes,
+    routes::oauth2_redirect::OAuth2RedirectRoutes,
 );
 
 /// The OpenAPI service describing every route (served under `/api`).
@@ -68,6 +69,7 @@ pub(crate) fn api_service() -> OpenApiService<ApiSet, ()> {
             routes::logs::LogRoutes,
             routes::backups::BackupRoutes,
             routes::batch::BatchRoutes,
+            routes::oauth2_redirect::OAuth2RedirectRoutes,
         ),
         "Basalt",
         env!("CARGO_PKG_VERSION"),

@@ -1,8 +1,10 @@
 //! Authentication of auth-collection records: `tokens` (signing and checking auth tokens),
 //! `password` (auth with password), `refresh`, `methods` (auth-methods) and `respond` (the
-//! `{token, record}` answer). The [`AuthApi`] driving port is implemented here.
+//! `{token, record, meta?}` answer), `oauth2` (auth with OAuth2 and its redirect). The
+//! [`AuthApi`] driving port is implemented here.
 
 mod methods;
+pub(crate) mod oauth2;
 mod password;
 mod refresh;
 mod respond;
@@ -10,7 +12,9 @@ pub(crate) mod tokens;
 
 use crate::App;
 use async_trait::async_trait;
-use basalt_ports::{Auth, AuthApi, AuthResponse, ServiceError};
+use basalt_ports::{
+    Auth, AuthApi, AuthResponse, OAuth2Form, OAuth2Redirect, RequestContext, ServiceError,
+};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -47,5 +51,26 @@ impl AuthApi for App {
         collection: &str,
     ) -> Result<AuthResponse, ServiceError> {
         refresh::refresh(self, auth, collection).await
+    }
+
+    async fn auth_with_oauth2(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        form: OAuth2Form,
+    ) -> Result<AuthResponse, ServiceError> {
+        oauth2::sign_in::sign_in(self, req, collection, form).await
+    }
+
+    async fn oauth2_redirect(&self, req: &RequestContext, data: OAuth2Redirect) -> bool {
+        oauth2::redirect::forward(self, req, data)
+    }
+
+    async fn apple_client_secret(
+        &self,
+        auth: &Auth,
+        body: &Map<String, Value>,
+    ) -> Result<String, ServiceError> {
+        oauth2::apple_secret::generate(self, auth, body)
     }
 }

@@ -88,7 +88,8 @@ pub(crate) async fn sign_in(
                     return Err(ServiceError::AuthFailed);
                 }
                 let app = e.app.clone();
-                e.response = Some(respond(&app, &e.collection, record, "password").await?);
+                e.response =
+                    Some(respond(&app, &e.collection, record, "password", None, None).await?);
                 Ok(())
             })
         })

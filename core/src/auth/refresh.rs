@@ -46,7 +46,8 @@ pub(crate) async fn refresh(
             Box::pin(async move {
                 let app = e.app.clone();
                 let record = e.record.clone();
-                e.response = Some(respond(&app, &e.collection, record, "refresh").await?);
+                e.response =
+                    Some(respond(&app, &e.collection, record, "refresh", None, None).await?);
                 Ok(())
             })
         })

@@ -9,6 +9,7 @@ use crate::schema::CollectionRef;
 use basalt_domain::record::Record;
 use basalt_ports::hook::Chain;
 use basalt_ports::{Auth, AuthResponse, CollectionLookup, RequestContext, ServiceError};
+use serde_json::Value;
 
 /// The auth collection `name` of an auth endpoint (404 when missing or not an auth
 /// collection, each with PocketBase's message).
@@ -25,13 +26,16 @@ pub(crate) fn collection(app: &App, name: &str) -> Result<CollectionRef, Service
     }
 }
 
-/// The `{token, record}` answer for `record`, through `on_record_auth_request` (whose
-/// default action renders the record, enriched, as its owner sees it).
+/// The `{token, record, meta?}` answer for `record`, through `on_record_auth_request`
+/// (whose default action renders the record, enriched, as its owner sees it). `mfa_id` is
+/// the MFA id a first factor handed out, when the request sent one.
 pub(crate) async fn respond(
     app: &App,
     c: &CollectionRef,
     record: Record,
     method: &str,
+    meta: Option<Value>,
+    _mfa_id: Option<&str>,
 ) -> Result<AuthResponse, ServiceError> {
     let token = tokens::sign(app, c, &record)?;
     let mut event = RecordAuthRequestEvent {
@@ -40,6 +44,7 @@ pub(crate) async fn respond(
         record,
         token,
         auth_method: method.to_owned(),
+        meta,
         response: None,
         chain: Chain::default(),
     };
@@ -62,6 +67,7 @@ pub(crate) async fn respond(
                 e.response = Some(AuthResponse {
                     token: e.token.clone(),
                     record: shown.to_json(c, visibility(c, &auth, shown.id(), false)),
+                    meta: e.meta.clone(),
                 });
                 Ok(())
             })

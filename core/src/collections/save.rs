@@ -64,7 +64,13 @@ pub(crate) fn with_patch(
     body: &Value,
 ) -> Result<Collection, ValidationErrors> {
     let mut base = original.to_json(true);
-    merge_json(&mut base, body);
+    let mut body = body.clone();
+    if let Some(submitted) = body.get("oauth2").and_then(|o| o.get("providers")) {
+        let stored = base.get("oauth2").and_then(|o| o.get("providers"));
+        let merged = basalt_domain::oauth2::merge_providers(stored, submitted);
+        body["oauth2"]["providers"] = merged;
+    }
+    merge_json(&mut base, &body);
     Collection::from_json(&base)
 }
 

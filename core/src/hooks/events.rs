@@ -203,8 +203,10 @@ pub struct RecordAuthRequestEvent {
     pub record: Record,
     /// The token about to be sent.
     pub token: String,
-    /// `password`, `refresh`, ...
+    /// `password`, `refresh`, `oauth2`, ...
     pub auth_method: String,
+    /// The auth method's extra data (OAuth2: the provider's user), sent as `meta`.
+    pub meta: Option<Value>,
     /// The response; set by the default action.
     pub response: Option<AuthResponse>,
     pub(crate) chain: Chain<Self>,
@@ -230,6 +232,35 @@ pub struct RecordAuthWithPasswordRequestEvent {
     pub(crate) chain: Chain<Self>,
 }
 event!(RecordAuthWithPasswordRequestEvent, tagged by collection);
+
+/// `on_record_auth_with_oauth2_request`: the provider's user is fetched and the record it
+/// signs in is looked up (by its `_externalAuths` link, the caller's own auth record, or
+/// the user's email). The default action creates the record when there is none (through
+/// the record create API, with `create_data` and the mapped fields), updates or links it,
+/// and answers `{token, record, meta}`.
+pub struct RecordAuthWithOAuth2RequestEvent {
+    /// The app.
+    pub app: App,
+    /// The auth collection.
+    pub collection: CollectionRef,
+    /// The request.
+    pub request: RequestContext,
+    /// The provider name.
+    pub provider_name: String,
+    /// The provider's user.
+    pub oauth2_user: basalt_domain::oauth2::AuthUser,
+    /// The values a new record is created with.
+    pub create_data: Map<String, Value>,
+    /// The record signing in; `None` when a new one is to be created.
+    pub record: Option<Record>,
+    /// Whether a new record is created.
+    pub is_new_record: bool,
+    /// The response; set by the default action.
+    pub response: Option<AuthResponse>,
+    pub(crate) mfa_id: Option<String>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordAuthWithOAuth2RequestEvent, tagged by collection);
 
 /// `on_record_auth_refresh_request`.
 pub struct RecordAuthRefreshRequestEvent {

@@ -63,6 +63,9 @@ fn pb_hook_name(field: &str) -> String {
     field
         .split('_')
         .map(|w| {
+            if w == "oauth2" {
+                return "OAuth2".to_owned();
+            }
             let mut cs = w.chars();
             match cs.next() {
                 Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
@@ -179,5 +182,6 @@ hooks! {
         on_record_confirm_password_reset_request: RecordTokenFlowRequestEvent => "`POST /api/collections/{c}/confirm-password-reset` with a valid token; `next()` sets the new password (a new `tokenKey`).",
         on_record_request_email_change_request: RecordEmailChangeRequestEvent => "`POST /api/collections/{c}/request-email-change`; `next()` mails an email change token to `new_email`.",
         on_record_confirm_email_change_request: RecordEmailChangeRequestEvent => "`POST /api/collections/{c}/confirm-email-change` with a valid token and password; `next()` saves `new_email` as the record's email.",
+        on_record_auth_with_oauth2_request: RecordAuthWithOAuth2RequestEvent => "`POST /api/collections/{c}/auth-with-oauth2`.",
     }
 }

@@ -248,6 +248,17 @@ impl<'a> RecordQuery<'a> {
         })
     }
 
+    /// [`RecordQuery::field_equals`] compared `COLLATE NOCASE` (a column whose unique index
+    /// is case-insensitive).
+    pub(crate) fn field_equals_nocase(self, field: &str, value: SqlValue) -> Self {
+        debug_assert!(self.collection.field(field).is_some());
+        let sql = format!("{}.{} = ? COLLATE NOCASE", self.alias, ident(field));
+        self.and(CompiledFilter {
+            sql,
+            params: vec![value],
+        })
+    }
+
     /// Only the records whose relation field `field` holds `id` (`multiple`: the field is a
     /// list of ids).
     pub(crate) fn referencing(self, field: &str, multiple: bool, id: &str) -> Self {

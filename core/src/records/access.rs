@@ -11,19 +11,21 @@ use basalt_ports::ServiceError;
 use std::collections::HashSet;
 
 /// Whether the record about to be created passes the create rule `gate`: the rule runs
-/// against a one-row CTE of its values, as PocketBase does.
+/// against a one-row CTE of its values, as PocketBase does. `context` is the request's
+/// `@request.context` (`default`; `oauth2` for an OAuth2 sign-up).
 pub(crate) async fn create_rule_passes(
     app: &App,
     c: &Collection,
     record: &Record,
     gate: &Gate,
     scope: &mut RequestScope<'_>,
+    context: &'static str,
 ) -> Result<bool, ServiceError> {
     if *gate == Gate::Allow {
         return Ok(true);
     }
     let q = RecordQuery::of_values(app, c, record)
-        .gated(gate, scope, "default")
+        .gated(gate, scope, context)
         .await?
         .build();
     Ok(rows::exists(app.db().as_ref(), &q).await?)
@@ -36,12 +38,13 @@ pub(crate) async fn manages_new(
     c: &Collection,
     record: &Record,
     scope: &mut RequestScope<'_>,
+    context: &'static str,
 ) -> Result<bool, ServiceError> {
     if scope.auth().is_superuser() {
         return Ok(true);
     }
     match manage_rule(c, scope.auth()) {
-        Some(rule) => create_rule_passes(app, c, record, &Gate::Expr(rule), scope).await,
+        Some(rule) => create_rule_passes(app, c, record, &Gate::Expr(rule), scope, context).await,
         None => Ok(false),
     }
 }

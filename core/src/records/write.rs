@@ -34,6 +34,18 @@ pub(crate) async fn create(
     collection: &str,
     form: RecordForm,
 ) -> Result<Value, ServiceError> {
+    create_in(app, req, collection, form, "default").await
+}
+
+/// [`create`] with the rules seeing `@request.context` as `context` (PocketBase's internal
+/// create request of an OAuth2 sign-up runs in the `oauth2` context).
+pub(crate) async fn create_in(
+    app: &App,
+    req: &RequestContext,
+    collection: &str,
+    form: RecordForm,
+    context: &'static str,
+) -> Result<Value, ServiceError> {
     let c = self::collection(app, collection, CollectionLookup::RecordsWrite)?;
     if c.is_view() {
         return Err(ServiceError::UnsupportedCollectionType);
@@ -49,7 +61,7 @@ pub(crate) async fn create(
     let mut event = RecordRequestEvent::new(app.clone(), req.clone(), body, c, record);
     app.hooks()
         .on_record_create_request
-        .trigger(&mut event, move |e| Box::pin(api_create(e, input)))
+        .trigger(&mut event, move |e| Box::pin(api_create(e, input, context)))
         .await?;
     Ok(event.response.unwrap_or(Value::Null))
 }
@@ -107,19 +119,23 @@ fn apply_uploads(
 
 /// The default action of `on_record_create_request`: the create rule (against the record
 /// as it would be stored), the auth form checks, the form's validation, then the save.
-async fn api_create(e: &mut RecordRequestEvent, input: AuthInput) -> Result<(), ServiceError> {
+async fn api_create(
+    e: &mut RecordRequestEvent,
+    input: AuthInput,
+    context: &'static str,
+) -> Result<(), ServiceError> {
     let app = e.app.clone();
     let c = e.collection.clone();
     let mut scope = RequestScope::with_body(&e.request, e.body.clone());
     let gate = gate(&c.rules.create, scope.auth()).or_forbidden()?;
-    if !create_rule_passes(&app, &c, &e.record, &gate, &mut scope).await? {
+    if !create_rule_passes(&app, &c, &e.record, &gate, &mut scope, context).await? {
         return Err(ServiceError::invalid(
             Input::RecordCreate,
             ValidationErrors::new(),
         ));
     }
     if c.is_auth() {
-        let manager = manages_new(&app, &c, &e.record, &mut scope).await?;
+        let manager = manages_new(&app, &c, &e.record, &mut scope, context).await?;
         let errs = auth_form_errors(None, &e.record, &input, manager).await;
         if !errs.is_empty() {
             return Err(ServiceError::invalid(Input::RecordCreate, errs));

@@ -161,6 +161,9 @@ impl Collection {
                         options.insert(k.clone(), v.clone());
                     }
                 }
+                if options.contains_key("oauth2") {
+                    crate::oauth2::normalize_oauth2(&mut options);
+                }
             }
             CollectionType::Base => {}
         }

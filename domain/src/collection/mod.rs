@@ -66,8 +66,9 @@ pub struct Rules {
     pub delete: Option<String>,
 }
 
-/// A collection definition.
-#[derive(Debug, Clone, PartialEq)]
+/// A collection definition. Its `Debug` output is the JSON responses show, without the
+/// token secrets and OAuth2 client secrets of the options.
+#[derive(Clone, PartialEq)]
 pub struct Collection {
     /// Unique id (`pbc_<crc32>` by default).
     pub id: String,
@@ -89,6 +90,14 @@ pub struct Collection {
     pub created: String,
     /// Last update time.
     pub updated: String,
+}
+
+impl std::fmt::Debug for Collection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Collection")
+            .field(&self.to_json(false))
+            .finish()
+    }
 }
 
 impl Collection {

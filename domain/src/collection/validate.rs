@@ -34,6 +34,11 @@ pub fn validate_collection(
     check_fields(new, original, &mut errs);
     check_rules(new, &mut errs);
     check_indexes(new, &mut errs);
+    if new.is_auth() {
+        for (key, node) in crate::oauth2::validate_oauth2(&new.options).0 {
+            errs.0.entry(key).or_insert(node);
+        }
+    }
     if new.is_view() && new.view_query().trim().is_empty() {
         errs.add("viewQuery", FieldError::required());
     }

@@ -1,11 +1,13 @@
-//! Auth-collection routes: auth methods, password login and token refresh.
+//! Auth-collection routes: auth methods, password and OAuth2 sign-in, token refresh.
 
 use super::{ApiTags, api};
+use crate::auth::request_context;
 use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::{HttpConfig, SharedServices};
-use basalt_ports::Auth;
 use basalt_ports::ServiceError;
+use basalt_ports::{Auth, OAuth2Form};
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -22,6 +24,9 @@ pub(crate) struct AuthResult {
     token: String,
     /// The authenticated record.
     record: Value,
+    /// The auth method's extra data (OAuth2: the provider's user, its tokens and `isNew`).
+    #[oai(skip_serializing_if_is_none)]
+    meta: Option<Value>,
 }
 
 impl From<basalt_ports::AuthResponse> for AuthResult {
@@ -29,9 +34,33 @@ impl From<basalt_ports::AuthResponse> for AuthResult {
         Self {
             token: r.token,
             record: r.record,
+            meta: r.meta,
         }
     }
 }
+
+/// The auth-with-oauth2 body.
+// Only documents the body: the route reads it leniently.
+#[allow(dead_code)]
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub(crate) struct OAuth2FormDoc {
+    /// The provider name (one of the collection's `oauth2.providers`).
+    provider: String,
+    /// The authorization code the provider redirected with.
+    code: String,
+    /// The PKCE code verifier `auth-methods` handed out with the provider's URL.
+    code_verifier: Option<String>,
+    /// The redirect URL the authorization request used.
+    #[oai(rename = "redirectURL")]
+    redirect_url: Option<String>,
+    /// Values for the record created when none signs in yet (validated as a record create).
+    create_data: Option<std::collections::BTreeMap<String, Value>>,
+    /// The MFA id a first factor answered with, when this is the second.
+    mfa_id: Option<String>,
+}
+
+crate::body::body_schema!(OAuth2FormDoc);
 
 /// The auth-with-password body.
 // Only documents the body: the route reads it leniently, so that a malformed one gets
@@ -101,6 +130,54 @@ impl AuthRoutes {
         let field = (!field.is_empty()).then_some(field.as_str());
         api(
             s.auth_with_password(&collection, &identity, &password, field)
+                .await,
+            &cfg,
+        )
+        .map(|r| Json(r.into()))
+    }
+
+    /// Signs in with an OAuth2 provider: exchanges the code, then finds the record linked to
+    /// the provider's user (or with its email), or creates one when the create rule allows.
+    #[oai(
+        path = "/collections/:collection/auth-with-oauth2",
+        method = "post",
+        operation_id = "authWithOAuth2",
+        tag = "ApiTags::Auth"
+    )]
+    async fn with_oauth2(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        req: &Request,
+        collection: Path<String>,
+        body: JsonBody<OAuth2FormDoc>,
+    ) -> Out<Json<AuthResult>> {
+        let body = body.or_reject(ServiceError::UnreadableBody)?;
+        let mut redirect_url = text(&body, "redirectURL");
+        if redirect_url.is_empty() {
+            redirect_url = text(&body, "redirectUrl");
+        }
+        let create_data = match body.get("createData") {
+            Some(Value::Object(o)) => Some(o.clone()),
+            None | Some(Value::Null) => None,
+            Some(_) => {
+                return Err(ApiError::from_service(
+                    ServiceError::UnreadableBody,
+                    cfg.dev,
+                ));
+            }
+        };
+        let mfa_id = Some(text(&body, "mfaId")).filter(|m| !m.is_empty());
+        let form = OAuth2Form {
+            provider: text(&body, "provider"),
+            code: text(&body, "code"),
+            code_verifier: text(&body, "codeVerifier"),
+            redirect_url,
+            create_data,
+            mfa_id,
+        };
+        api(
+            s.auth_with_oauth2(&request_context(req), &collection, form)
                 .await,
             &cfg,
         )

@@ -10,6 +10,7 @@ pub(crate) mod docs;
 pub(crate) mod files;
 pub(crate) mod health;
 pub(crate) mod logs;
+pub(crate) mod oauth2_redirect;
 pub(crate) mod realtime;
 pub(crate) mod records;
 pub(crate) mod settings;

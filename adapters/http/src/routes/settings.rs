@@ -79,6 +79,52 @@ impl SettingsRoutes {
             .to_owned();
         api(s.test_s3(&auth, &filesystem).await, &cfg).map(|()| NoContent::Done)
     }
+
+    /// Generates Apple's OAuth2 client secret (an ES256 JWT signed with the private key).
+    #[oai(
+        path = "/settings/apple/generate-client-secret",
+        method = "post",
+        operation_id = "generateAppleClientSecret",
+        tag = "ApiTags::Settings"
+    )]
+    async fn apple_client_secret(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        auth: Data<&Auth>,
+        body: JsonBody<AppleSecretBody>,
+    ) -> Out<Json<AppleSecret>> {
+        let body = body.0.unwrap_or_default();
+        api(s.apple_client_secret(&auth, &body).await, &cfg)
+            .map(|secret| Json(AppleSecret { secret }))
+    }
+}
+
+/// The body of `POST /api/settings/apple/generate-client-secret`.
+// Only documents the body: the route reads it leniently.
+#[allow(dead_code)]
+#[derive(poem_openapi::Object)]
+#[oai(rename_all = "camelCase")]
+pub(crate) struct AppleSecretBody {
+    /// The Services ID (the OAuth2 client id).
+    client_id: String,
+    /// The 10-character Team ID.
+    team_id: String,
+    /// The 10-character Key ID.
+    key_id: String,
+    /// The private key (PEM, `-----BEGIN PRIVATE KEY-----`).
+    private_key: String,
+    /// The secret's lifetime in seconds (at most 15777000, about six months).
+    duration: i64,
+}
+
+crate::body::body_schema!(AppleSecretBody);
+
+/// The generated Apple client secret.
+#[derive(poem_openapi::Object)]
+pub(crate) struct AppleSecret {
+    /// The ES256 JWT to use as the Apple provider's `clientSecret`.
+    secret: String,
 }
 
 /// The body of `POST /api/settings/test/s3`.

@@ -62,6 +62,28 @@ impl AuthApi for Stub {
     async fn auth_refresh(&self, _a: &Auth, _c: &str) -> ServiceResult<AuthResponse> {
         Err(ServiceError::not_found())
     }
+    async fn auth_with_oauth2(
+        &self,
+        _r: &basalt_ports::RequestContext,
+        _c: &str,
+        _f: basalt_ports::OAuth2Form,
+    ) -> ServiceResult<AuthResponse> {
+        Err(ServiceError::OAuth2Disabled)
+    }
+    async fn oauth2_redirect(
+        &self,
+        _r: &basalt_ports::RequestContext,
+        d: basalt_ports::OAuth2Redirect,
+    ) -> bool {
+        d.state == "ok"
+    }
+    async fn apple_client_secret(
+        &self,
+        _a: &Auth,
+        _b: &serde_json::Map<String, Value>,
+    ) -> ServiceResult<String> {
+        Err(ServiceError::SuperusersOnly)
+    }
 }
 
 #[async_trait]
