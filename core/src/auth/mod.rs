@@ -1,16 +1,30 @@
 //! Authentication of auth-collection records: `tokens` (signing and checking auth tokens),
-//! `password` (auth with password), `refresh`, `methods` (auth-methods) and `respond` (the
-//! `{token, record}` answer). The [`AuthApi`] driving port is implemented here.
+//! `password` (auth with password), `otp_request`/`otp_auth` (one-time passwords),
+//! `impersonate`, `refresh`, `methods` (auth-methods) and `respond` (the common finish:
+//! `rule` (superuser IPs, `authRule`), `mfa`, `alert` (auth origins and the login alert),
+//! the `{token, record, meta?}` answer). `refs` reads and writes the `_mfas`, `_otps` and
+//! `_authOrigins` rows, `attempts` limits OTP guesses, `form` words the forms' errors,
+//! `mail` sends the auth mails. The [`AuthApi`] driving port is implemented here.
 
+mod alert;
+mod attempts;
+mod form;
+mod impersonate;
+mod mail;
 mod methods;
+mod mfa;
+mod otp_auth;
+pub(crate) mod otp_request;
 mod password;
 mod refresh;
+pub(crate) mod refs;
 mod respond;
+mod rule;
 pub(crate) mod tokens;
 
 use crate::App;
 use async_trait::async_trait;
-use basalt_ports::{Auth, AuthApi, AuthResponse, ServiceError};
+use basalt_ports::{Auth, AuthApi, AuthResponse, RequestContext, ServiceError};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -33,19 +47,57 @@ impl AuthApi for App {
 
     async fn auth_with_password(
         &self,
+        req: &RequestContext,
         collection: &str,
         identity: &str,
         password: &str,
         identity_field: Option<&str>,
+        mfa_id: Option<&str>,
     ) -> Result<AuthResponse, ServiceError> {
-        password::sign_in(self, collection, identity, password, identity_field).await
+        let form = password::PasswordForm {
+            identity,
+            password,
+            identity_field,
+            mfa_id,
+        };
+        password::sign_in(self, req, collection, form).await
     }
 
     async fn auth_refresh(
         &self,
-        auth: &Auth,
+        req: &RequestContext,
         collection: &str,
     ) -> Result<AuthResponse, ServiceError> {
-        refresh::refresh(self, auth, collection).await
+        refresh::refresh(self, req, collection).await
+    }
+
+    async fn request_otp(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        email: &str,
+    ) -> Result<Value, ServiceError> {
+        otp_request::request(self, req, collection, email).await
+    }
+
+    async fn auth_with_otp(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        otp_id: &str,
+        password: &str,
+        mfa_id: Option<&str>,
+    ) -> Result<AuthResponse, ServiceError> {
+        otp_auth::sign_in(self, req, collection, otp_id, password, mfa_id).await
+    }
+
+    async fn impersonate(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+        duration: i64,
+    ) -> Result<AuthResponse, ServiceError> {
+        impersonate::impersonate(self, req, collection, id, duration).await
     }
 }

@@ -167,5 +167,7 @@ hooks! {
         on_record_auth_request: RecordAuthRequestEvent => "Any successful auth request, before `{token, record}` is sent.",
         on_record_auth_with_password_request: RecordAuthWithPasswordRequestEvent => "`POST /api/collections/{c}/auth-with-password`.",
         on_record_auth_refresh_request: RecordAuthRefreshRequestEvent => "`POST /api/collections/{c}/auth-refresh`.",
+        on_record_request_otp_request: RecordCreateOtpRequestEvent => "`POST /api/collections/{c}/request-otp`: `record` is `None` for an unknown email; `next()` stores and mails the OTP and answers `{otpId}`.",
+        on_record_auth_with_otp_request: RecordAuthWithOtpRequestEvent => "`POST /api/collections/{c}/auth-with-otp`, the OTP checked; `next()` deletes it, marks the record verified when the OTP went to its email, and answers.",
     }
 }
