@@ -118,6 +118,7 @@ pub async fn new_app(config: &AppConfig) -> Result<App, AppError> {
         Arc::new(crate::files::AdapterFileStores::default()),
         dir.clone(),
     );
+    app.set_mailers(Arc::new(crate::mail::AdapterMailers::from_env()));
     if let Some(key) = key {
         app.set_encryption_key(key);
     }
@@ -127,6 +128,7 @@ pub async fn new_app(config: &AppConfig) -> Result<App, AppError> {
 /// Builds and bootstraps an app on one [`Database`] (for `data.db` and `auxiliary.db` alike).
 pub async fn open_with(db: Arc<dyn Database>) -> Result<App, AppError> {
     let app = App::new(db, Arc::new(SystemClock), Arc::new(OsRandom));
+    app.set_mailers(Arc::new(crate::mail::AdapterMailers::from_env()));
     app.bootstrap().await?;
     Ok(app)
 }

@@ -6,6 +6,7 @@
 
 mod app;
 mod auth;
+mod auth_mail;
 pub mod backups;
 mod batch;
 mod bootstrap;
@@ -16,6 +17,7 @@ mod error;
 pub mod files;
 pub mod hooks;
 pub mod logs;
+pub mod mail;
 pub mod migrations;
 mod query;
 pub mod realtime;

@@ -2,6 +2,7 @@
 //! the HTTP adapter calls (driving ports). Traits only; implementations live in `adapters/*`
 //! and in the `basalt` app crate. With the `mock` feature, `mockall` mocks of each trait.
 
+pub mod auth_mail_api;
 pub mod backups_api;
 pub mod batch_api;
 pub mod clock;
@@ -21,6 +22,7 @@ pub mod restart;
 pub mod service;
 pub mod settings_api;
 
+pub use auth_mail_api::AuthMailApi;
 pub use backups_api::{BackupFile, BackupsApi};
 pub use batch_api::{BatchApi, BatchRequest, BatchResult};
 pub use clock::Clock;

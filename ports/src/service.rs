@@ -295,6 +295,7 @@ pub trait Services:
     + crate::LogsApi
     + crate::BackupsApi
     + crate::BatchApi
+    + crate::AuthMailApi
 {
 }
 
@@ -309,7 +310,8 @@ impl<
         + crate::FilesApi
         + crate::LogsApi
         + crate::BackupsApi
-        + crate::BatchApi,
+        + crate::BatchApi
+        + crate::AuthMailApi,
 > Services for T
 {
 }

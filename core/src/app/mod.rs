@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) realtime: crate::realtime::Broker,
     /// Where files are stored, and the thumbs being generated.
     pub(crate) files: crate::files::FilesState,
+    /// How mail is sent, and the resend limits (`crate::mail`).
+    pub(crate) mail: crate::mail::MailState,
     /// The log queue and its writer (`crate::logs`).
     pub(crate) logs: crate::logs::LogsState,
     /// The backup or restore running now, and the restart handler.
@@ -108,6 +110,7 @@ impl App {
                 migrations: Default::default(),
                 realtime: Default::default(),
                 files: Default::default(),
+                mail: Default::default(),
                 logs: Default::default(),
                 backups: Default::default(),
                 extensions: Default::default(),

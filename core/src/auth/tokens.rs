@@ -24,6 +24,12 @@ pub(crate) enum TokenKind {
     Auth,
     /// `file` (`fileToken`): protected files' `?token=`.
     File,
+    /// `verification` (`verificationToken`): the verification mail's.
+    Verification,
+    /// `passwordReset` (`passwordResetToken`): the password reset mail's.
+    PasswordReset,
+    /// `emailChange` (`emailChangeToken`): the email change mail's.
+    EmailChange,
 }
 
 impl TokenKind {
@@ -31,6 +37,9 @@ impl TokenKind {
         match self {
             TokenKind::Auth => TOKEN_TYPE_AUTH,
             TokenKind::File => TOKEN_TYPE_FILE,
+            TokenKind::Verification => "verification",
+            TokenKind::PasswordReset => "passwordReset",
+            TokenKind::EmailChange => "emailChange",
         }
     }
 
@@ -38,6 +47,9 @@ impl TokenKind {
         match self {
             TokenKind::Auth => "authToken",
             TokenKind::File => "fileToken",
+            TokenKind::Verification => "verificationToken",
+            TokenKind::PasswordReset => "passwordResetToken",
+            TokenKind::EmailChange => "emailChangeToken",
         }
     }
 }
@@ -69,6 +81,41 @@ pub(crate) fn sign_kind(
         &EncodingKey::from_secret(&key),
     )
     .map_err(AppError::from)
+}
+
+/// Signs a mail token of `kind` (verification, password reset, email change) for `record`,
+/// with PocketBase's claims: `type`, `id`, `collectionId`, `email`, and `newEmail` for an
+/// email change.
+pub(crate) fn sign_mail_token(
+    app: &App,
+    c: &Collection,
+    record: &Record,
+    kind: TokenKind,
+    new_email: Option<&str>,
+) -> Result<String, AppError> {
+    let (secret, duration) = c.token_config(kind.option());
+    let mut claims = Map::new();
+    claims.insert("type".into(), kind.claim().into());
+    claims.insert("id".into(), record.id().into());
+    claims.insert("collectionId".into(), c.id.clone().into());
+    claims.insert("email".into(), record.text("email").into());
+    if let Some(new_email) = new_email {
+        claims.insert("newEmail".into(), new_email.into());
+    }
+    claims.insert("exp".into(), (app.now_secs() + duration).into());
+    let key = signing_key(record.text("tokenKey"), &secret);
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(&key),
+    )
+    .map_err(AppError::from)
+}
+
+/// A token's claims without checking it (PocketBase's `ParseUnverifiedJWT`); empty when it
+/// is not a JWT.
+pub(crate) fn unverified_claims(token: &str) -> Map<String, Value> {
+    jsonwebtoken::dangerous::insecure_decode_claims::<Map<String, Value>>(token).unwrap_or_default()
 }
 
 /// Signs a non-refreshable auth token for `record` valid for `duration` seconds (0: the

@@ -444,3 +444,75 @@ impl BatchRequestEvent {
         }
     }
 }
+
+/// A message about to be sent by the app's mail client (`on_mailer_send`). Handlers may
+/// change `message` or replace `mailer` before `next()`, which sends `message` with
+/// `mailer`; one that does not call `next()` sends nothing.
+pub struct MailerEvent {
+    /// The app.
+    pub app: App,
+    /// The mailer the message goes out with (SMTP or sendmail, as the settings are).
+    pub mailer: std::sync::Arc<dyn basalt_ports::mail::Mailer>,
+    /// The message.
+    pub message: basalt_ports::mail::Message,
+    pub(crate) chain: Chain<Self>,
+}
+event!(MailerEvent);
+
+/// An auth mail about to be sent for `record` (`on_mailer_record_verification_send`,
+/// `…_password_reset_send`, `…_email_change_send`, `…_otp_send`, `…_auth_alert_send`).
+/// Handlers may change `message` or `mailer` before `next()`, which sends it (through
+/// `on_mailer_send`); one that does not call `next()` sends nothing. Tagged by the
+/// record's collection.
+pub struct MailerRecordEvent {
+    /// The app.
+    pub app: App,
+    /// The mail client (`App::new_mail_client()`).
+    pub mailer: std::sync::Arc<dyn basalt_ports::mail::Mailer>,
+    /// The rendered message.
+    pub message: basalt_ports::mail::Message,
+    /// The auth record's collection.
+    pub collection: CollectionRef,
+    /// The auth record the mail is about.
+    pub record: Record,
+    /// What the template was given: `token` (and `newEmail`), `otpId` and `password`, or
+    /// `info`.
+    pub meta: Map<String, Value>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(MailerRecordEvent, tagged by collection);
+
+/// A verification or password reset request or confirmation
+/// (`on_record_request_verification_request`, `on_record_confirm_verification_request`,
+/// `on_record_request_password_reset_request`, `on_record_confirm_password_reset_request`).
+/// The default action does the work (sends the mail, or saves the record) and answers 204.
+pub struct RecordTokenFlowRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The request.
+    pub request: RequestContext,
+    /// The auth collection.
+    pub collection: CollectionRef,
+    /// The auth record the request is about.
+    pub record: Record,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordTokenFlowRequestEvent, tagged by collection);
+
+/// An email change request or confirmation (`on_record_request_email_change_request`,
+/// `on_record_confirm_email_change_request`). The default action mails the token to
+/// `new_email`, or saves it as the record's email, and answers 204.
+pub struct RecordEmailChangeRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The request.
+    pub request: RequestContext,
+    /// The auth collection.
+    pub collection: CollectionRef,
+    /// The auth record whose email changes.
+    pub record: Record,
+    /// The new email address.
+    pub new_email: String,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordEmailChangeRequestEvent, tagged by collection);

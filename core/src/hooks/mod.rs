@@ -128,6 +128,7 @@ hooks! {
         on_backup_restore: BackupEvent => "`app.restore_backup` (`POST /api/backups/{key}/restore`): `next()` replaces the data dir with the backup's content and restarts the process.",
         on_realtime_message_send: RealtimeMessageEvent => "Each message written to a realtime client (`PB_CONNECT` and record events); not calling `next()` drops it.",
         on_batch_request: BatchRequestEvent => "`POST /api/batch`: the validated requests of a batch; `next()` runs them in one transaction.",
+        on_mailer_send: MailerEvent => "Every message the app's mail client sends (`App::new_mail_client()`, the auth mails); handlers may change the message or the mailer; not calling `next()` sends nothing.",
     }
     tagged {
         on_file_download_request: FileDownloadRequestEvent => "`GET /api/files/{collection}/{record}/{filename}`: a file is about to be served; handlers may change `served_path`/`served_name` or add `headers` before `next()`, which serves it.",
@@ -169,5 +170,16 @@ hooks! {
         on_record_auth_refresh_request: RecordAuthRefreshRequestEvent => "`POST /api/collections/{c}/auth-refresh`.",
         on_record_request_otp_request: RecordCreateOtpRequestEvent => "`POST /api/collections/{c}/request-otp`: `record` is `None` for an unknown email; `next()` stores and mails the OTP and answers `{otpId}`.",
         on_record_auth_with_otp_request: RecordAuthWithOtpRequestEvent => "`POST /api/collections/{c}/auth-with-otp`, the OTP checked; `next()` deletes it, marks the record verified when the OTP went to its email, and answers.",
+        on_mailer_record_verification_send: MailerRecordEvent => "A verification mail for an auth record; `next()` sends it (through `on_mailer_send`), not calling it sends nothing.",
+        on_mailer_record_password_reset_send: MailerRecordEvent => "A password reset mail for an auth record; `next()` sends it.",
+        on_mailer_record_email_change_send: MailerRecordEvent => "An email change confirmation mail (to the new address); `next()` sends it.",
+        on_mailer_record_otp_send: MailerRecordEvent => "An OTP mail for an auth record; `next()` sends it and sets the OTP's `sentTo`.",
+        on_mailer_record_auth_alert_send: MailerRecordEvent => "A new-location login alert mail for an auth record; `next()` sends it.",
+        on_record_request_verification_request: RecordTokenFlowRequestEvent => "`POST /api/collections/{c}/request-verification` for a known, not throttled record; `next()` mails a verification token (unless verified) and answers 204.",
+        on_record_confirm_verification_request: RecordTokenFlowRequestEvent => "`POST /api/collections/{c}/confirm-verification` with a valid token; `next()` marks the record verified.",
+        on_record_request_password_reset_request: RecordTokenFlowRequestEvent => "`POST /api/collections/{c}/request-password-reset` for a known, not throttled record; `next()` mails a password reset token.",
+        on_record_confirm_password_reset_request: RecordTokenFlowRequestEvent => "`POST /api/collections/{c}/confirm-password-reset` with a valid token; `next()` sets the new password (a new `tokenKey`).",
+        on_record_request_email_change_request: RecordEmailChangeRequestEvent => "`POST /api/collections/{c}/request-email-change`; `next()` mails an email change token to `new_email`.",
+        on_record_confirm_email_change_request: RecordEmailChangeRequestEvent => "`POST /api/collections/{c}/confirm-email-change` with a valid token and password; `next()` saves `new_email` as the record's email.",
     }
 }

@@ -1,6 +1,7 @@
 //! The API routes, one file per area, each a poem-openapi `OpenApi` impl.
 
 pub(crate) mod auth;
+pub(crate) mod auth_mail;
 pub(crate) mod backups;
 pub(crate) mod batch;
 pub(crate) mod collections;

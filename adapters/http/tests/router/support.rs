@@ -291,6 +291,65 @@ impl basalt_ports::BatchApi for Stub {
     }
 }
 
+#[async_trait]
+impl basalt_ports::AuthMailApi for Stub {
+    async fn request_verification(
+        &self,
+        _r: &RequestContext,
+        _c: &str,
+        _b: &serde_json::Map<String, serde_json::Value>,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::not_found())
+    }
+    async fn confirm_verification(
+        &self,
+        _r: &RequestContext,
+        _c: &str,
+        _b: &serde_json::Map<String, serde_json::Value>,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::not_found())
+    }
+    async fn request_password_reset(
+        &self,
+        _r: &RequestContext,
+        _c: &str,
+        _b: &serde_json::Map<String, serde_json::Value>,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::not_found())
+    }
+    async fn confirm_password_reset(
+        &self,
+        _r: &RequestContext,
+        _c: &str,
+        _b: &serde_json::Map<String, serde_json::Value>,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::not_found())
+    }
+    async fn request_email_change(
+        &self,
+        _r: &RequestContext,
+        _c: &str,
+        _b: &serde_json::Map<String, serde_json::Value>,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::not_found())
+    }
+    async fn confirm_email_change(
+        &self,
+        _r: &RequestContext,
+        _c: &str,
+        _b: &serde_json::Map<String, serde_json::Value>,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::not_found())
+    }
+    async fn test_email(
+        &self,
+        _a: &Auth,
+        _b: &serde_json::Map<String, serde_json::Value>,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::AuthRequired)
+    }
+}
+
 pub fn services() -> SharedServices {
     Arc::new(Stub)
 }
