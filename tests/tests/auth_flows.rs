@@ -4,6 +4,8 @@
 //! limits on them. The expectations were checked against PocketBase 0.40.
 
 mod common;
+#[path = "auth_flows/smtp.rs"]
+mod smtp;
 
 use common::*;
 use md5::{Digest, Md5};
@@ -103,7 +105,7 @@ fn claims(token: &str) -> Value {
 }
 
 #[tokio::test]
-async fn auth_rule_is_checked_on_password_otp_and_refresh() {
+async fn auth_rule_is_checked_on_password_and_refresh() {
     let srv = TestServer::start().await;
     let (user_token, user) = srv.create_user("rule@example.com", PASSWORD).await;
     patch_collection(&srv, "users", json!({"authRule": "verified = true"})).await;
@@ -715,4 +717,208 @@ async fn rate_limits_cover_the_otp_endpoints() {
     }
     let (status, body) = otp_login(&srv, "users", json!({"otpId": "x", "password": "1"})).await;
     assert_eq!((status, body), (StatusCode::TOO_MANY_REQUESTS, too_many));
+}
+
+/// The server's mail through `catcher`, with templates that show their values plainly:
+/// the OTP mail `CODE[{OTP}] ID[{OTP_ID}]`, the login alert `ALERT[{ALERT_INFO}]`.
+async fn mail_to(srv: &TestServer, catcher: &smtp::Catcher) {
+    let settings = json!({"smtp": {"enabled": true, "host": "127.0.0.1", "port": catcher.port(), "tls": false}});
+    let (status, body) = srv.su(Method::PATCH, "/api/settings", Some(settings)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let templates = json!({
+        "otp": {"enabled": true, "duration": 180, "length": 8,
+                "emailTemplate": {"subject": "OTP", "body": "CODE[{OTP}] ID[{OTP_ID}]"}},
+        "authAlert": {"enabled": true,
+                      "emailTemplate": {"subject": "Alert", "body": "ALERT[{ALERT_INFO}]"}},
+    });
+    patch_collection(srv, "users", templates).await;
+}
+
+/// The text between `open` and the next `]` in `mail`.
+fn between(mail: &smtp::Mail, open: &str) -> String {
+    let start = mail
+        .data
+        .find(open)
+        .unwrap_or_else(|| panic!("no {open} in {}", mail.data))
+        + open.len();
+    let end = mail.data[start..].find(']').expect("closing ]") + start;
+    mail.data[start..end].to_string()
+}
+
+/// request-otp for `email`, then the mail it sent: `(otpId, password)`.
+async fn mailed_otp(srv: &TestServer, catcher: &smtp::Catcher, email: &str) -> (String, String) {
+    let before = catcher.mails().len();
+    let (status, body) = post(
+        srv,
+        "/api/collections/users/request-otp",
+        None,
+        json!({"email": email}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let otp_id = body["otpId"].as_str().expect("otpId").to_string();
+    let mails = catcher.wait_for(before + 1).await;
+    let mail = mails
+        .get(before)
+        .unwrap_or_else(|| panic!("no OTP mail: {}", srv.logs()));
+    assert_eq!(mail.to, [email]);
+    assert_eq!(between(mail, "ID["), otp_id);
+    let code = between(mail, "CODE[");
+    assert_eq!(code.len(), 8, "{code}");
+    assert!(code.chars().all(|c| c.is_ascii_digit()), "{code}");
+    (otp_id, code)
+}
+
+#[tokio::test]
+async fn otp_by_mail_signs_in_and_verifies() {
+    let catcher = smtp::Catcher::start().await;
+    let srv = TestServer::start().await;
+    let (_, user) = srv.create_user("mailotp@example.com", PASSWORD).await;
+    assert_eq!(user["verified"], json!(false));
+    mail_to(&srv, &catcher).await;
+
+    // An unknown email: the same answer, no mail.
+    let (status, body) = post(
+        &srv,
+        "/api/collections/users/request-otp",
+        None,
+        json!({"email": "nobody@example.com"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["otpId"].as_str().map(str::len), Some(15));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(catcher.mails().len(), 0, "no mail for an unknown email");
+
+    let (otp_id, code) = mailed_otp(&srv, &catcher, "mailotp@example.com").await;
+    let (_, otps) = srv
+        .su(Method::GET, "/api/collections/_otps/records", None)
+        .await;
+    assert_eq!(otps["items"][0]["id"], json!(otp_id), "{otps}");
+    let wrong = if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    let (status, body) =
+        otp_login(&srv, "users", json!({"otpId": otp_id, "password": wrong})).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, invalid_otp()));
+    let (status, body) = otp_login(&srv, "users", json!({"otpId": otp_id, "password": code})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["record"]["email"], json!("mailotp@example.com"));
+    assert_eq!(
+        body["record"]["verified"],
+        json!(true),
+        "the OTP went to its email"
+    );
+    let (status, _) = otp_login(&srv, "users", json!({"otpId": otp_id, "password": code})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "used once");
+    // Verified by OTP alone (no MFA): the password was replaced by a random one.
+    let (status, _) = password_login(
+        &srv,
+        "users",
+        json!({"identity": "mailotp@example.com", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn auth_rule_is_checked_on_otp() {
+    let catcher = smtp::Catcher::start().await;
+    let srv = TestServer::start().await;
+    srv.create_user("otprule@example.com", PASSWORD).await;
+    mail_to(&srv, &catcher).await;
+    patch_collection(&srv, "users", json!({"authRule": "name = 'allowed'"})).await;
+    let (otp_id, code) = mailed_otp(&srv, &catcher, "otprule@example.com").await;
+    let (status, body) = otp_login(&srv, "users", json!({"otpId": otp_id, "password": code})).await;
+    assert_eq!((status, body), (StatusCode::FORBIDDEN, auth_rule_failed()));
+}
+
+#[tokio::test]
+async fn mfa_password_then_mailed_otp() {
+    let catcher = smtp::Catcher::start().await;
+    let srv = TestServer::start().await;
+    srv.create_user("mfamail@example.com", PASSWORD).await;
+    mail_to(&srv, &catcher).await;
+    patch_collection(
+        &srv,
+        "users",
+        json!({"mfa": {"enabled": true, "duration": 600}}),
+    )
+    .await;
+    let creds = json!({"identity": "mfamail@example.com", "password": PASSWORD});
+    let (status, body) = password_login(&srv, "users", creds).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let mfa_id = body["mfaId"].clone();
+    let (otp_id, code) = mailed_otp(&srv, &catcher, "mfamail@example.com").await;
+    let body = json!({"otpId": otp_id, "password": code, "mfaId": mfa_id});
+    let (status, body) = otp_login(&srv, "users", body).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["record"]["verified"], json!(true));
+    // With MFA on, the OTP keeps the password.
+    let creds = json!({"identity": "mfamail@example.com", "password": PASSWORD});
+    let (status, _) = password_login(&srv, "users", creds).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a new first factor");
+}
+
+#[tokio::test]
+async fn login_alert_mail_on_a_new_origin() {
+    let catcher = smtp::Catcher::start().await;
+    let srv = TestServer::start().await;
+    srv.create_user("alert@example.com", PASSWORD).await;
+    mail_to(&srv, &catcher).await;
+    let su = srv.superuser_token().await;
+    let login = |agent: &'static str| {
+        let rb = srv
+            .request(
+                Method::POST,
+                "/api/collections/users/auth-with-password",
+                None,
+            )
+            .header("user-agent", agent)
+            .json(&json!({"identity": "alert@example.com", "password": PASSWORD}));
+        async move {
+            let res = rb.send().await.expect("send");
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    };
+    // create_user's sign-in was the first (no mail); the same origin again: none either.
+    login("").await;
+    assert_eq!(catcher.mails().len(), 0);
+    login("Agent-B/1.0").await;
+    let mails = catcher.wait_for(1).await;
+    assert_eq!(mails.len(), 1, "{}", srv.logs());
+    assert_eq!(mails[0].to, ["alert@example.com"]);
+    let info = between(&mails[0], "ALERT[");
+    assert!(info.ends_with(" - 127.0.0.1 Agent-B/1.0"), "{info}");
+    assert!(info.starts_with("20"), "the date first: {info}");
+    let (_, origins) = srv.req(Method::GET, USER_ORIGINS, Some(&su), None).await;
+    assert_eq!(origins["totalItems"], json!(2), "{origins}");
+    let fingerprint = hex(&Md5::digest(b"127.0.0.1Agent-B/1.0"));
+    let fingerprints: Vec<&Value> = origins["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| &o["fingerprint"])
+        .collect();
+    assert!(fingerprints.contains(&&json!(fingerprint)), "{origins}");
+    login("Agent-B/1.0").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(catcher.mails().len(), 1, "a known origin: no mail");
+
+    // A new password forgets the origins.
+    let (_, user) = srv.login("users", "alert@example.com", PASSWORD).await;
+    let id = user["id"].as_str().expect("id");
+    let new = json!({"password": "N3w-passw0rd!", "passwordConfirm": "N3w-passw0rd!"});
+    let (status, body) = srv
+        .su(
+            Method::PATCH,
+            &format!("/api/collections/users/records/{id}"),
+            Some(new),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, origins) = srv.req(Method::GET, USER_ORIGINS, Some(&su), None).await;
+    assert_eq!(origins["totalItems"], json!(0), "{origins}");
 }
