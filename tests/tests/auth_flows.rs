@@ -922,3 +922,52 @@ async fn login_alert_mail_on_a_new_origin() {
     let (_, origins) = srv.req(Method::GET, USER_ORIGINS, Some(&su), None).await;
     assert_eq!(origins["totalItems"], json!(0), "{origins}");
 }
+
+#[tokio::test]
+async fn auth_options_are_validated() {
+    let srv = TestServer::start().await;
+    let patch = |body: Value| {
+        let srv = &srv;
+        async move {
+            srv.su(Method::PATCH, "/api/collections/users", Some(body))
+                .await
+        }
+    };
+    let (status, body) = patch(json!({"mfa": {"enabled": true, "duration": 600}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["data"],
+        json!({"mfa": {"enabled": {"code": "validation_mfa_not_enough_auths", "message": "MFA requires at least 2 auth methods to be enabled."}}})
+    );
+    let body = json!({"otp": {"enabled": true, "duration": 5, "length": 2}, "mfa": {"enabled": true, "duration": 0}});
+    let (status, body) = patch(body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["data"],
+        json!({
+            "mfa": {"duration": {"code": "validation_required", "message": "Cannot be blank."}},
+            "otp": {
+                "duration": {"code": "validation_min_greater_equal_than_required", "message": "Must be no less than 10.", "params": {"threshold": 10}},
+                "length": {"code": "validation_min_greater_equal_than_required", "message": "Must be no less than 4.", "params": {"threshold": 4}},
+            },
+        })
+    );
+    let body = json!({"authToken": {"duration": 5}, "passwordAuth": {"enabled": true, "identityFields": []}});
+    let (status, body) = patch(body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["data"],
+        json!({
+            "authToken": {"duration": {"code": "validation_min_greater_equal_than_required", "message": "Must be no less than 10.", "params": {"threshold": 10}}},
+            "passwordAuth": {"identityFields": {"code": "validation_required", "message": "Cannot be blank."}},
+        })
+    );
+    let body = json!({"otp": {"enabled": true, "duration": 50, "length": 6}, "mfa": {"enabled": true, "duration": 100, "rule": "nope = 1"}});
+    let (status, body) = patch(body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["data"]["mfa"]["rule"]["code"],
+        json!("validation_invalid_rule"),
+        "{body}"
+    );
+}
