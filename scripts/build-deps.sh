@@ -2,7 +2,8 @@
 # Installs what building Basalt needs beyond a Rust toolchain, when missing (Debian):
 # sqlx's `sqlite-unbundled` generates its bindings at build time (bindgen: libclang) from
 # the system's sqlite3.h; the SQLite actually linked is libsql-ffi's (see ARCHITECTURE.md).
-# Extra Debian packages may be passed as arguments (the test script adds node and npm).
+# Extra Debian packages may be passed as arguments (the test script adds node and npm, and
+# msmtp-mta, the sendmail the mail tests relay through).
 set -euo pipefail
 if ! command -v cargo >/dev/null; then
   echo "cargo is required (https://rustup.rs)" >&2

@@ -19,6 +19,10 @@ fi
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   extra_pkgs+=(python3 python3-venv)
 fi
+# the mail tests relay through sendmail: Debian's msmtp-mta
+if ! command -v msmtp >/dev/null; then
+  extra_pkgs+=(msmtp-mta)
+fi
 bash scripts/build-deps.sh "${extra_pkgs[@]}"
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
@@ -42,6 +46,10 @@ step "a real S3-compatible server (moto, scripts/moto.sh) for the FileStore cont
 eval "$(bash scripts/moto.sh start)"
 trap 'bash scripts/moto.sh stop "$BASALT_MOTO_PID"' EXIT
 export BASALT_REQUIRE_S3=1
+
+step "a real SMTP server (npm smtp-server, scripts/mailcatcher.sh) for the mail tests, sendmail (msmtp) relaying to it"
+eval "$(bash scripts/mailcatcher.sh start)"
+trap 'bash scripts/moto.sh stop "$BASALT_MOTO_PID"; bash scripts/mailcatcher.sh stop "$BASALT_MAILCATCHER_PID"' EXIT
 
 step "cargo test (HTTP suite on the default driver, sqlx-SQLite)"
 cargo test --workspace --locked

@@ -1,6 +1,7 @@
 // The auth flows through the official JS SDK against the server in $BASALT_BIN: OTP
 // (`requestOTP`, `authWithOTP`), MFA (the 401's `response.mfaId`, then a second method with
 // `{ mfaId }`), `impersonate` (a non-refreshable token) and the collection's `authRule`.
+// The OTP mail is read from the SMTP catcher scripts/test.sh starts (scripts/mailcatcher.sh).
 // The reference is PocketBase 0.40.6: every assertion holds against it.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -110,6 +111,35 @@ describe("auth flows through the JS SDK", () => {
     const guest = client();
     await rejectsWith(guest.collection("users").impersonate(user.id, 10), 401);
     await rejectsWith(imp.collection("users").impersonate(user.id, 10), 403);
+  });
+
+  test("requestOTP mails the OTP; authWithOTP signs in and verifies the email", async () => {
+    const { BASALT_TEST_SMTP_HOST: host, BASALT_TEST_SMTP_PORT: port, BASALT_TEST_MAIL_API: api } = process.env;
+    assert.ok(host && port && api, 'the SMTP catcher is not running: eval "$(bash scripts/mailcatcher.sh start)" first');
+    await su.settings.update({ smtp: { enabled: true, host, port: Number(port), username: "", password: "", tls: false } });
+    await su.collections.update("users", { otp: { enabled: true, duration: 180, length: 6 } });
+    const email = `otp-${process.pid}-${Date.now()}@example.com`;
+    await su.collection("users").create({ email, password: PASSWORD, passwordConfirm: PASSWORD });
+    const pb = client();
+    const { otpId } = await pb.collection("users").requestOTP(email);
+    assert.match(otpId, ID_RE);
+    const deadline = Date.now() + 15000;
+    let mail;
+    while (!mail) {
+      const res = await fetch(`${api}/messages?to=${encodeURIComponent(email)}`);
+      [mail] = await res.json();
+      if (!mail) {
+        assert.ok(Date.now() < deadline, `no OTP mail reached ${email}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const code = mail.html.match(/<strong>([0-9]+)<\/strong>/)?.[1];
+    assert.match(code ?? "", /^[0-9]{6}$/, mail.html);
+    const auth = await pb.collection("users").authWithOTP(otpId, code);
+    assert.equal(auth.record.email, email);
+    assert.equal(auth.record.verified, true);
+    assert.equal(pb.authStore.isValid, true);
+    await rejectsWith(pb.collection("users").authWithOTP(otpId, code), 400);
   });
 
   test("authRule: a record failing it gets 403", async () => {

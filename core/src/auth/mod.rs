@@ -18,7 +18,7 @@ pub(crate) mod otp_request;
 mod password;
 mod refresh;
 pub(crate) mod refs;
-pub(crate) mod respond;
+mod respond;
 mod rule;
 pub(crate) mod tokens;
 

@@ -2,10 +2,11 @@
 //! `apis/record_auth_email_change_*.go`). The confirmation needs the record's password; the
 //! new email gets a new `tokenKey`, as PocketBase's save does on an email change.
 
-use super::form::{check_email, find_by_email, length, rejected, save_failed, text};
+use super::form::{
+    auth_collection, check_email, find_by_email, length, rejected, save_failed, text,
+};
 use super::verification::{collection_mismatch, invalid_token};
 use crate::App;
-use crate::auth::respond::collection;
 use crate::auth::tokens::{self, TokenKind};
 use crate::hooks::RecordEmailChangeRequestEvent;
 use crate::mail::{AuthMail, send_auth_mail};
@@ -29,7 +30,7 @@ pub(crate) async fn request(
 ) -> Result<(), ServiceError> {
     let Auth::Record {
         collection_id,
-        collection_name: auth_collection,
+        collection_name: auth_name,
         id,
         ..
     } = &request.auth
@@ -38,9 +39,9 @@ pub(crate) async fn request(
     };
     match app.find_collection(collection_name) {
         Some(c) if c.id == *collection_id => {}
-        _ => return Err(ServiceError::WrongAuthCollection(auth_collection.clone())),
+        _ => return Err(ServiceError::WrongAuthCollection(auth_name.clone())),
     }
-    let c = collection(app, collection_name)?;
+    let c = auth_collection(app, collection_name)?;
     if c.is_superusers() {
         return Err(ServiceError::bad_request(SUPERUSERS_DIRECTLY));
     }
@@ -162,7 +163,7 @@ pub(crate) async fn confirm(
     collection_name: &str,
     body: &Map<String, Value>,
 ) -> Result<(), ServiceError> {
-    let c = collection(app, collection_name)?;
+    let c = auth_collection(app, collection_name)?;
     if c.is_superusers() {
         return Err(ServiceError::bad_request(SUPERUSERS_DIRECTLY));
     }

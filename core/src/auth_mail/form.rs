@@ -9,7 +9,7 @@ use crate::store::records as rows;
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_domain::field::is_email;
 use basalt_domain::record::Record;
-use basalt_ports::{Input, ServiceError};
+use basalt_ports::{CollectionLookup, Input, ServiceError};
 use serde_json::{Map, Value};
 
 /// PocketBase's answer to a body it could not bind.
@@ -58,6 +58,21 @@ pub(crate) fn rejected_field(field: &str, e: FieldError) -> ServiceError {
     let mut errs = ValidationErrors::new();
     errs.add(field, e);
     rejected(errs)
+}
+
+/// The auth collection `name`: 404 when missing (as the route's rate limiter answers first)
+/// or not an auth collection (PocketBase's `findAuthCollection`).
+pub(crate) fn auth_collection(app: &App, name: &str) -> Result<CollectionRef, ServiceError> {
+    let c = app
+        .find_collection(name)
+        .ok_or(ServiceError::MissingCollection(
+            CollectionLookup::RecordsWrite,
+        ))?;
+    if c.is_auth() {
+        Ok(c)
+    } else {
+        Err(ServiceError::MissingCollection(CollectionLookup::Auth))
+    }
 }
 
 /// The record of `c` whose email is `email` (PocketBase's `FindAuthRecordByEmail`).

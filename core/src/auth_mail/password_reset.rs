@@ -2,10 +2,11 @@
 //! `apis/record_auth_password_reset_*.go`). A new password gets a new `tokenKey` (the save
 //! path rotates it), so every older auth token stops working.
 
-use super::form::{check_email, find_by_email, length, rejected, save_failed, text};
+use super::form::{
+    auth_collection, check_email, find_by_email, length, rejected, save_failed, text,
+};
 use super::verification::{collection_mismatch, invalid_token};
 use crate::App;
-use crate::auth::respond::collection;
 use crate::auth::tokens::{self, TokenKind};
 use crate::hooks::RecordTokenFlowRequestEvent;
 use crate::mail::throttle::password_reset_key;
@@ -23,7 +24,7 @@ pub(crate) async fn request(
     collection_name: &str,
     body: &Map<String, Value>,
 ) -> Result<(), ServiceError> {
-    let c = collection(app, collection_name)?;
+    let c = auth_collection(app, collection_name)?;
     if !c.password_auth().0 {
         return Err(ServiceError::bad_request(
             "The collection is not configured to allow password authentication.",
@@ -91,7 +92,7 @@ pub(crate) async fn confirm(
     collection_name: &str,
     body: &Map<String, Value>,
 ) -> Result<(), ServiceError> {
-    let c = collection(app, collection_name)?;
+    let c = auth_collection(app, collection_name)?;
     let token = text(body, "token")?;
     let password = text(body, "password")?;
     let confirm = text(body, "passwordConfirm")?;

@@ -1,9 +1,10 @@
 //! `request-verification` and `confirm-verification` (PocketBase's
 //! `apis/record_auth_verification_*.go`).
 
-use super::form::{check_email, find_by_email, rejected, rejected_field, save_failed, text};
+use super::form::{
+    auth_collection, check_email, find_by_email, rejected, rejected_field, save_failed, text,
+};
 use crate::App;
-use crate::auth::respond::collection;
 use crate::auth::tokens::{self, TokenKind};
 use crate::hooks::RecordTokenFlowRequestEvent;
 use crate::mail::throttle::verification_key;
@@ -23,7 +24,7 @@ pub(crate) async fn request(
     collection_name: &str,
     body: &Map<String, Value>,
 ) -> Result<(), ServiceError> {
-    let c = collection(app, collection_name)?;
+    let c = auth_collection(app, collection_name)?;
     if c.is_superusers() {
         return Err(ServiceError::bad_request(SUPERUSERS_VERIFIED));
     }
@@ -82,7 +83,7 @@ pub(crate) async fn confirm(
     collection_name: &str,
     body: &Map<String, Value>,
 ) -> Result<(), ServiceError> {
-    let c = collection(app, collection_name)?;
+    let c = auth_collection(app, collection_name)?;
     if c.is_superusers() {
         return Err(ServiceError::bad_request(SUPERUSERS_VERIFIED));
     }

@@ -90,6 +90,11 @@ impl TestServer {
     /// Starts a fresh server (new data dir, superuser created) and waits until
     /// `/api/health` answers 200.
     pub async fn start() -> TestServer {
+        Self::start_with_env(&[]).await
+    }
+
+    /// [`TestServer::start`] with extra environment variables for the `serve` process.
+    pub async fn start_with_env(env: &[(&str, &str)]) -> TestServer {
         let bin = server_bin();
         let dir = tempfile::Builder::new()
             .prefix("basalt-test-")
@@ -136,6 +141,7 @@ impl TestServer {
                 .arg("--dir")
                 .arg(&data_dir)
                 .current_dir(dir.path())
+                .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(File::create(&stdout_path).expect("stdout file"))
                 .stderr(File::create(&stderr_path).expect("stderr file"))
