@@ -766,6 +766,9 @@ async fn mailed_otp(srv: &TestServer, catcher: &smtp::Catcher, email: &str) -> (
     let code = between(mail, "CODE[");
     assert_eq!(code.len(), 8, "{code}");
     assert!(code.chars().all(|c| c.is_ascii_digit()), "{code}");
+    // The server marks the OTP as sent (`sentTo`) right after the delivery, as PocketBase
+    // does; give it that moment.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     (otp_id, code)
 }
 
