@@ -974,3 +974,54 @@ async fn auth_options_are_validated() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn ref_rows_go_with_their_record_and_collection() {
+    let srv = TestServer::start().await;
+    let (_, user) = srv.create_user("gone@example.com", PASSWORD).await;
+    let origins = |collection: &str| {
+        format!("/api/collections/_authOrigins/records?filter=collectionRef%3D%27{collection}%27")
+    };
+    let (_, list) = srv.su(Method::GET, &origins("_pb_users_auth_"), None).await;
+    assert_eq!(list["totalItems"], json!(1), "{list}");
+    let id = user["id"].as_str().expect("id");
+    let (status, _) = srv
+        .su(
+            Method::DELETE,
+            &format!("/api/collections/users/records/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = srv.su(Method::GET, &origins("_pb_users_auth_"), None).await;
+    assert_eq!(
+        list["totalItems"],
+        json!(0),
+        "deleted with the record: {list}"
+    );
+
+    let members = srv
+        .create_collection(
+            json!({"name": "members", "type": "auth", "createRule": "", "fields": []}),
+        )
+        .await;
+    let members_id = members["id"].as_str().expect("id").to_string();
+    srv.create_record(
+        "members",
+        json!({"email": "m@example.com", "password": PASSWORD, "passwordConfirm": PASSWORD}),
+    )
+    .await;
+    srv.login("members", "m@example.com", PASSWORD).await;
+    let (_, list) = srv.su(Method::GET, &origins(&members_id), None).await;
+    assert_eq!(list["totalItems"], json!(1), "{list}");
+    let (status, _) = srv
+        .su(Method::DELETE, "/api/collections/members", None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = srv.su(Method::GET, &origins(&members_id), None).await;
+    assert_eq!(
+        list["totalItems"],
+        json!(0),
+        "deleted with the collection: {list}"
+    );
+}
