@@ -6,10 +6,16 @@
 //! `BASALT_SENDMAIL` environment variable's path (read by [`AdapterMailers::from_env`],
 //! which `new_app` uses), else PocketBase's lookup (`/usr/sbin/sendmail`,
 //! `/usr/bin/sendmail`, `sendmail` on `PATH`).
+//!
+//! What a program sends with: `app.new_mail_client()` (a [`MailClient`]) and the port's
+//! [`Message`], both re-exported here.
+
+pub use basalt_core::mail::MailClient;
+pub use basalt_ports::mail::{Address, Attachment, MailError, Mailer, Message};
 
 use basalt_mail_sendmail::SendmailMailer;
 use basalt_mail_smtp::SmtpMailer;
-use basalt_ports::mail::{MailError, MailTarget, Mailer, Mailers};
+use basalt_ports::mail::{MailTarget, Mailers};
 use std::path::PathBuf;
 use std::sync::Arc;
 

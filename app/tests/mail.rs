@@ -11,6 +11,7 @@ use basalt::ports::hook::Event;
 use basalt::ports::mail::{
     Address, Attachment, MailError, MailTarget, Mailer, Message, MockMailers,
 };
+use basalt::ports::{Auth, ListQuery, LogsApi};
 use basalt::testing::{ApiScenario, TestApp};
 use basalt::{App, AppError};
 use serde_json::{Value, json};
@@ -287,6 +288,50 @@ async fn a_failed_send_is_reported_and_changes_nothing() {
         .await
         .expect_err("nothing listens");
     assert!(matches!(err, MailError::Transport(_)), "{err:?}");
+
+    // A background send (request-verification) still answers 204; the failure goes to the
+    // app's logs with what it was about.
+    post(
+        "request-verification",
+        "/api/collections/users/request-verification",
+        json!({"email": email}),
+        None,
+    )
+    .test(&t)
+    .await;
+    let superuser = Auth::Record {
+        collection_id: String::new(),
+        collection_name: "_superusers".into(),
+        id: String::new(),
+        superuser: true,
+    };
+    let query = ListQuery {
+        filter: Some("message = 'Failed to send verification email'".into()),
+        ..ListQuery::default()
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let entry = loop {
+        t.app.flush_logs().await;
+        let page = t
+            .app
+            .list_logs(&superuser, query.clone())
+            .await
+            .expect("logs");
+        if let Some(first) = page.items.first() {
+            break first.clone();
+        }
+        assert!(Instant::now() < deadline, "no failure was logged");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(entry["level"], 8);
+    assert_eq!(entry["data"]["recordId"], user.id());
+    assert_eq!(entry["data"]["collection"], "users");
+    assert!(
+        entry["data"]["error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "{entry}"
+    );
 }
 
 /// A mailer that keeps what it is given.

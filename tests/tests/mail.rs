@@ -272,6 +272,35 @@ async fn test_email_checks_its_caller_and_body() {
     );
     assert_eq!(body["data"], json!({}));
     expect_count(&to, 0).await;
+
+    // `tls` asks for TLS from the first byte, which the plain catcher does not speak.
+    let (host, port, _) = catcher();
+    let (status, body) = srv
+        .su(
+            Method::PATCH,
+            "/api/settings",
+            Some(
+                json!({"smtp": {"enabled": true, "host": host, "port": port, "tls": true,
+                                 "username": "", "password": ""}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let to = address("implicit-tls");
+    let (status, body) = srv
+        .su(
+            Method::POST,
+            "/api/settings/test/email",
+            Some(json!({"email": to, "template": "otp"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Failed to send the test email. Raw error: \n"))
+    );
+    expect_count(&to, 0).await;
 }
 
 #[tokio::test]
@@ -852,4 +881,47 @@ async fn email_change_end_to_end() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["data"]["token"]["code"], "validation_invalid_token");
+}
+
+#[tokio::test]
+async fn any_email_change_revokes_older_tokens() {
+    let srv = TestServer::start().await;
+    let email = address("update-old");
+    let (token, record) = user(&srv, &email).await;
+    let id = record["id"].as_str().expect("id");
+    let new_email = address("update-new");
+    let (status, body) = srv
+        .su(
+            Method::PATCH,
+            &format!("/api/collections/users/records/{id}"),
+            Some(json!({"email": new_email})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = post(
+        &srv,
+        "/api/collections/users/auth-refresh",
+        Some(&token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (fresh, _) = srv.login("users", &new_email, PASSWORD).await;
+    // Other changes keep the token.
+    let (status, body) = srv
+        .su(
+            Method::PATCH,
+            &format!("/api/collections/users/records/{id}"),
+            Some(json!({"name": "Renamed"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = post(
+        &srv,
+        "/api/collections/users/auth-refresh",
+        Some(&fresh),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }

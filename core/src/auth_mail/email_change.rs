@@ -1,6 +1,6 @@
 //! `request-email-change` and `confirm-email-change` (PocketBase's
 //! `apis/record_auth_email_change_*.go`). The confirmation needs the record's password; the
-//! new email gets a new `tokenKey`, as PocketBase's save does on an email change.
+//! save gives the record a new `tokenKey` (any email change does), revoking older tokens.
 
 use super::form::{
     auth_collection, check_email, find_by_email, length, rejected, save_failed, text,
@@ -218,8 +218,6 @@ pub(crate) async fn confirm(
             Box::pin(async move {
                 e.record.set("email", Value::String(e.new_email.clone()));
                 e.record.set("verified", Value::Bool(true));
-                let key = e.app.random_from_pattern("[a-zA-Z0-9]{50}")?;
-                e.record.set("tokenKey", Value::String(key));
                 let app = e.app.clone();
                 app.save(&mut e.record)
                     .await

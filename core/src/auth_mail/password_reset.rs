@@ -5,7 +5,7 @@
 use super::form::{
     auth_collection, check_email, find_by_email, length, rejected, save_failed, text,
 };
-use super::verification::{collection_mismatch, invalid_token};
+use super::verification::{collection_mismatch, failed, invalid_token};
 use crate::App;
 use crate::auth::tokens::{self, TokenKind};
 use crate::hooks::RecordTokenFlowRequestEvent;
@@ -64,8 +64,17 @@ pub(crate) async fn request(
                 let (app, c, record) = (e.app.clone(), e.collection.clone(), e.record.clone());
                 // In the background: the client is not told how the send went.
                 tokio::spawn(async move {
-                    let sent = match tokens::sign_mail_token(&app, &c, &record, TokenKind::PasswordReset, None) {
-                        Ok(token) => send_auth_mail(&app, &c, &record, AuthMail::PasswordReset { token }).await,
+                    let sent = match tokens::sign_mail_token(
+                        &app,
+                        &c,
+                        &record,
+                        TokenKind::PasswordReset,
+                        None,
+                    ) {
+                        Ok(token) => {
+                            send_auth_mail(&app, &c, &record, AuthMail::PasswordReset { token })
+                                .await
+                        }
                         Err(e) => Err(e.into()),
                     };
                     match sent {
@@ -74,9 +83,8 @@ pub(crate) async fn request(
                             .mail
                             .throttle
                             .set(password_reset_key(&c.id, record.id()), app.now_secs()),
-                        Err(error) => {
-                            tracing::error!(collection = %c.name, record = record.id(), %error, "failed to send the password reset email");
-                        }
+                        Err(error) => failed(&app, &c.name, record.id(), &error)
+                            .error("Failed to send password reset email"),
                     }
                 });
                 Ok(())

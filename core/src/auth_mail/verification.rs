@@ -61,12 +61,22 @@ pub(crate) async fn request(
                 // In the background: the client is not told how the send went.
                 tokio::spawn(async move {
                     let key = verification_key(&c.id, record.id());
-                    let sent = match tokens::sign_mail_token(&app, &c, &record, TokenKind::Verification, None) {
-                        Ok(token) => send_auth_mail(&app, &c, &record, AuthMail::Verification { token }).await,
+                    let sent = match tokens::sign_mail_token(
+                        &app,
+                        &c,
+                        &record,
+                        TokenKind::Verification,
+                        None,
+                    ) {
+                        Ok(token) => {
+                            send_auth_mail(&app, &c, &record, AuthMail::Verification { token })
+                                .await
+                        }
                         Err(e) => Err(e.into()),
                     };
                     if let Err(error) = sent {
-                        tracing::error!(collection = %c.name, record = record.id(), %error, "failed to send the verification email");
+                        failed(&app, &c.name, record.id(), &error)
+                            .error("Failed to send verification email");
                     }
                     app.inner.mail.throttle.set(key, app.now_secs());
                 });
@@ -163,6 +173,24 @@ pub(crate) async fn confirm(
             })
         })
         .await
+}
+
+/// The app's logger (PocketBase's `app.Logger()`: the console and `_logs`) with what a
+/// failed background send was about.
+pub(crate) fn failed(
+    app: &App,
+    collection: &str,
+    record: &str,
+    error: &ServiceError,
+) -> crate::logs::Logger {
+    let error = match error {
+        ServiceError::Internal(cause) => cause.chain(),
+        other => other.to_string(),
+    };
+    app.logger()
+        .with("error", error)
+        .with("collection", collection)
+        .with("recordId", record)
 }
 
 /// `validation_invalid_token`.

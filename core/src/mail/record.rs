@@ -181,15 +181,23 @@ async fn mark_otp_sent(app: &App, otp_id: &str, message: &Message) {
     let mut otp = match app.find_record_by_id("_otps", otp_id).await {
         Ok(otp) => otp,
         Err(error) => {
-            tracing::warn!(%error, otp_id, "unable to find the OTP to update its sentTo field");
+            app.logger()
+                .with("error", error.to_string())
+                .with("otpId", otp_id)
+                .warn("Unable to find OTP to update its sentTo field (either it was already deleted or the id is nonexisting)");
             return;
         }
     };
     if !otp.text("sentTo").is_empty() {
         return;
     }
+    let to_address = to.clone();
     otp.set("sentTo", Value::String(to));
     if let Err(error) = app.save(&mut otp).await {
-        tracing::error!(%error, otp_id, "failed to update the OTP's sentTo field");
+        app.logger()
+            .with("error", error.to_string())
+            .with("otpId", otp_id)
+            .with("to", to_address)
+            .error("Failed to update OTP sentTo field");
     }
 }

@@ -252,6 +252,8 @@ async fn default_action(
             .await?;
     }
     prepare::hash_pending_password(&app, &e.collection, &mut e.record, is_create).await?;
+    prepare::rotate_token_key_on_email_change(&app, &e.collection, &mut e.record, is_create)
+        .await?;
     let execute = if is_create {
         &app.hooks().on_record_create_execute
     } else {

@@ -119,6 +119,32 @@ pub(crate) async fn hash_pending_password(
     Ok(())
 }
 
+/// On an update of an auth record whose email changed while its token key did not, a new
+/// token key, so older tokens stop working (PocketBase's save does the same).
+pub(crate) async fn rotate_token_key_on_email_change(
+    app: &App,
+    c: &Collection,
+    record: &mut Record,
+    is_create: bool,
+) -> Result<(), AppError> {
+    if is_create || !c.is_auth() {
+        return Ok(());
+    }
+    let Some(id) = record.stored_id().map(str::to_owned) else {
+        return Ok(());
+    };
+    let Some(stored) = crate::records::read::find_by_id(app, c, &id).await? else {
+        return Ok(());
+    };
+    if stored.text("tokenKey") == record.text("tokenKey")
+        && stored.text("email") != record.text("email")
+    {
+        let key = app.random_from_pattern("[a-zA-Z0-9]{50}")?;
+        record.set("tokenKey", Value::String(key));
+    }
+    Ok(())
+}
+
 /// A UNIQUE violation as `validation_not_unique` on each field it names (`id` when none).
 pub(crate) fn unique_errors(c: &Collection, error: &DbError) -> ValidationErrors {
     let mut errs = ValidationErrors::new();
