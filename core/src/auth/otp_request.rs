@@ -106,10 +106,14 @@ async fn default_action(e: &mut RecordCreateOtpRequestEvent) -> Result<(), Servi
             password,
         };
         if let Err(error) = send_auth_mail(&mail_app, &mail_c, &record, mail).await {
-            tracing::error!(%error, otp = mail_id, "failed to send OTP email");
             if let Ok(Some(otp)) = refs::find(&mail_app, OTPS, &mail_id).await {
                 refs::delete_logged(&mail_app, otp, "unsent OTP").await;
             }
+            mail_app
+                .logger()
+                .with("error", error.to_string())
+                .with("otpId", mail_id)
+                .error("Failed to send OTP email");
         }
     });
     e.response = Some(json!({ "otpId": otp_id }));

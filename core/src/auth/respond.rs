@@ -125,7 +125,9 @@ async fn default_action(e: &mut RecordAuthRequestEvent) -> Result<(), ServiceErr
         && alert::enabled(&c)
         && let Err(error) = alert::record_origin(&app, &c, &e.record, &req).await
     {
-        tracing::warn!(%error, "failed to send login alert");
+        app.logger()
+            .with("error", error.to_string())
+            .warn("[recordAuthResponse] Failed to send login alert");
     }
     e.response = Some(AuthResponse {
         token: e.token.clone(),
