@@ -108,6 +108,11 @@ pub enum SuperuserAction {
         /// Email.
         email: String,
     },
+    /// Creates a new OTP for the superuser (`_superusers` must have `otp.enabled`).
+    Otp {
+        /// Email.
+        email: String,
+    },
 }
 
 impl SuperuserAction {
@@ -124,6 +129,7 @@ impl SuperuserAction {
                 (SuperuserMode::Update, email, Some(password))
             }
             SuperuserAction::Delete { email } => (SuperuserMode::Delete, email, None),
+            SuperuserAction::Otp { email } => (SuperuserMode::Otp, email, None),
         }
     }
 }

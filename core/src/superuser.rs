@@ -20,6 +20,8 @@ pub enum SuperuserMode {
     Update,
     /// Delete; succeeds if the email doesn't exist.
     Delete,
+    /// Create an OTP (`_superusers` must have `otp.enabled`) and print its id and password.
+    Otp,
 }
 
 fn system_auth() -> Auth {
@@ -55,6 +57,9 @@ pub(crate) async fn change(
     email: &str,
     password: Option<&str>,
 ) -> Result<String, AppError> {
+    if mode == SuperuserMode::Otp {
+        return otp(app, email).await;
+    }
     let existing = superuser_id(app, email).await?;
     let req = RequestContext::with_auth(system_auth());
     let body = |with_email: bool| -> Result<Map<String, Value>, AppError> {
@@ -92,6 +97,7 @@ pub(crate) async fn change(
                 "Successfully changed superuser {email:?} password!"
             ))
         }
+        (SuperuserMode::Otp, _) => otp(app, email).await,
         (SuperuserMode::Upsert | SuperuserMode::Create, None) => {
             app.create_record(&req, SUPERUSERS, body(true)?)
                 .await
@@ -99,4 +105,34 @@ pub(crate) async fn change(
             Ok(format!("Successfully saved superuser {email:?}!"))
         }
     }
+}
+
+/// `basalt superuser otp EMAIL`, as PocketBase's: a new OTP for the superuser, printed
+/// with its password and lifetime.
+async fn otp(app: &App, email: &str) -> Result<String, AppError> {
+    use crate::auth::otp_request;
+    if email.is_empty() || !basalt_domain::field::is_email(email) {
+        return Err(AppError::Config("invalid or missing email address".into()));
+    }
+    let missing = || AppError::Config(format!("superuser with email {email:?} doesn't exist"));
+    let c = app
+        .find_collection(SUPERUSERS)
+        .ok_or_else(|| AppError::corrupt("_collections", "no _superusers collection"))?;
+    let id = superuser_id(app, email).await?.ok_or_else(missing)?;
+    let record = crate::records::read::find_by_id(app, &c, &id)
+        .await?
+        .ok_or_else(missing)?;
+    let (enabled, duration) = crate::auth::refs::option_on(&c, "otp");
+    if !enabled {
+        return Err(AppError::Config(
+            "OTP auth is not enabled for the _superusers collection".into(),
+        ));
+    }
+    let pass = otp_request::new_password(app, &c).map_err(describe)?;
+    let otp_id = otp_request::create(app, &c, &record, &pass)
+        .await
+        .map_err(|e| AppError::Config(format!("failed to create OTP: {e}")))?;
+    Ok(format!(
+        "Successfully created OTP for superuser {email:?}:\n├─ Id:    {otp_id}\n├─ Pass:  {pass}\n└─ Valid: {duration}s\n"
+    ))
 }

@@ -243,6 +243,19 @@ pub enum ServiceError {
     /// A realtime subscribe from another client than the one that opened the stream.
     #[error("invalid realtime client")]
     InvalidRealtimeClient,
+    /// An OTP that does not exist, is of another collection, expired, or whose password
+    /// does not match (one answer for all, against enumeration).
+    #[error("invalid or expired OTP")]
+    InvalidOtp,
+    /// An `mfaId` that does not exist or expired.
+    #[error("invalid or expired MFA session")]
+    InvalidMfa,
+    /// An `mfaId` of another record.
+    #[error("invalid MFA session")]
+    MfaOtherRecord,
+    /// An MFA's second factor by the same method as its first.
+    #[error("a different authentication method is required")]
+    MfaSameMethod,
 
     /// A backup or restore was asked for while another one runs.
     #[error("another backup/restore is running")]
@@ -291,6 +304,19 @@ pub enum ServiceError {
     /// The collection's OAuth2 sign-in is off.
     #[error("OAuth2 auth is disabled")]
     OAuth2Disabled,
+    /// The collection's OTP auth is off.
+    #[error("OTP auth is disabled")]
+    OtpDisabled,
+    /// The authenticated record fails its collection's `authRule` (or the rule is `null`).
+    #[error("the record does not satisfy the collection's auth rule")]
+    AuthRuleFailed,
+    /// A superuser sign-in from an IP outside `superuserIPs`.
+    #[error("superuser IP is not whitelisted")]
+    SuperuserIpDenied,
+    /// A first auth factor passed and MFA wants a second one: PocketBase answers 401 with
+    /// `{"mfaId": ...}` (this id) as the whole body.
+    #[error("mfa required")]
+    MfaRequired(String),
     /// An auth refresh with a token of another collection (its name).
     #[error("the request requires an auth record of {0}")]
     WrongAuthCollection(String),
@@ -302,6 +328,11 @@ pub enum ServiceError {
     /// `superuserIPs`).
     #[error("insufficient permissions to access the backup")]
     BackupAccessDenied,
+
+    // ---- too many (429) ----
+    /// Too many `auth-with-otp` attempts for one record from one IP (429).
+    #[error("too many OTP attempts")]
+    OtpAttempts,
 
     // ---- what (404) ----
     /// No such collection for this endpoint.

@@ -59,7 +59,8 @@ pub struct RequestContext {
     /// The authenticated record's values as loaded when its token was checked, so the
     /// rules' `@request.auth.*` need not load it again (`None`: load it when needed).
     pub auth_record: Option<Arc<Map<String, Value>>>,
-    /// The client's IP address (the TCP peer), when the call came over HTTP.
+    /// The client's IP address (PocketBase's `RealIP`: the trusted proxy header's, else the
+    /// TCP peer's), when the call came over HTTP.
     pub remote_ip: Option<String>,
 }
 
@@ -70,6 +71,19 @@ impl RequestContext {
             auth,
             ..Self::default()
         }
+    }
+
+    /// The value of header `name` (lowercase), `""` when absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The `User-Agent` header, `""` when absent.
+    pub fn user_agent(&self) -> &str {
+        self.header("user-agent")
     }
 }
 
@@ -252,16 +266,52 @@ pub trait AuthApi: Send + Sync {
     }
     /// `GET /api/collections/{c}/auth-methods`.
     async fn auth_methods(&self, collection: &str) -> ServiceResult<Value>;
-    /// `POST /api/collections/{c}/auth-with-password`.
+    /// `POST /api/collections/{c}/auth-with-password`: `identity` in `identity_field` (or
+    /// any identity field) with `password`; `mfa_id` (the body's `mfaId`) completes an
+    /// MFA started by another method.
     async fn auth_with_password(
         &self,
+        req: &RequestContext,
         collection: &str,
         identity: &str,
         password: &str,
         identity_field: Option<&str>,
+        mfa_id: Option<&str>,
     ) -> ServiceResult<AuthResponse>;
-    /// `POST /api/collections/{c}/auth-refresh`.
-    async fn auth_refresh(&self, auth: &Auth, collection: &str) -> ServiceResult<AuthResponse>;
+    /// `POST /api/collections/{c}/auth-refresh`: a new token for `req.auth` (the same one
+    /// when the current token is not refreshable, as impersonation tokens are).
+    async fn auth_refresh(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+    ) -> ServiceResult<AuthResponse>;
+    /// `POST /api/collections/{c}/request-otp` with the body's `email`: `{otpId}` (a random
+    /// one, and no mail, when no record has that email).
+    async fn request_otp(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        email: &str,
+    ) -> ServiceResult<Value>;
+    /// `POST /api/collections/{c}/auth-with-otp`: `{otpId, password, mfaId?}`.
+    async fn auth_with_otp(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        otp_id: &str,
+        password: &str,
+        mfa_id: Option<&str>,
+    ) -> ServiceResult<AuthResponse>;
+    /// `POST /api/collections/{c}/impersonate/{id}` (superusers only): a non-refreshable
+    /// token of `duration` seconds for record `id` (0: the collection's auth token
+    /// duration).
+    async fn impersonate(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+        duration: i64,
+    ) -> ServiceResult<AuthResponse>;
     /// `POST /api/collections/{c}/auth-with-oauth2`.
     async fn auth_with_oauth2(
         &self,

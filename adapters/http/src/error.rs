@@ -32,6 +32,9 @@ pub struct ApiError {
     /// What caused it, for the activity log (field errors by name, the cause's text, or
     /// `null`); never sent.
     details: Value,
+    /// A body sent instead of `body` (MFA's `{"mfaId": ...}`, which PocketBase writes
+    /// as the whole 401 body).
+    raw: Option<Box<Value>>,
 }
 
 /// The error statuses the built-in routes document (the OpenAPI meta of [`ApiError`]).
@@ -85,9 +88,12 @@ impl IntoResponse for ApiError {
             message: self.body.message.clone(),
             details: self.details,
         };
-        let mut res = poem::web::Json(self.body)
-            .with_status(status)
-            .into_response();
+        let mut res = match self.raw {
+            Some(raw) => poem::web::Json(*raw).with_status(status).into_response(),
+            None => poem::web::Json(self.body)
+                .with_status(status)
+                .into_response(),
+        };
         res.extensions_mut().insert(logged);
         res
     }
@@ -189,6 +195,10 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
         E::OAuth2TokenFailed(_) => fixed(400, "Failed to fetch OAuth2 token."),
         E::OAuth2UserFailed(_) => fixed(400, "Failed to fetch OAuth2 user."),
         E::InvalidRealtimeClient => fixed(400, "Invalid realtime client."),
+        E::InvalidOtp => fixed(400, "Invalid or expired OTP."),
+        E::InvalidMfa => fixed(400, "Invalid or expired MFA session."),
+        E::MfaOtherRecord => fixed(400, "Invalid MFA session."),
+        E::MfaSameMethod => fixed(400, "A different authentication method is required."),
         // PocketBase's create handler words it without the period, but its error
         // constructor adds one (`inflector.Sentenize`): both answers end with it.
         E::BackupBusy => fixed(
@@ -240,6 +250,21 @@ pub fn answer(e: &ServiceError) -> (u16, Cow<'static, str>, Value) {
         E::OAuth2Disabled => fixed(
             403,
             "The collection is not configured to allow OAuth2 authentication.",
+        ),
+        E::OtpDisabled => fixed(
+            403,
+            "The collection is not configured to allow OTP authentication.",
+        ),
+        E::AuthRuleFailed => fixed(
+            403,
+            "The request doesn't satisfy the collection requirements to authenticate.",
+        ),
+        E::SuperuserIpDenied => fixed(403, "You are not allowed to perform this request."),
+        // The body is `{"mfaId": ...}` alone (see `ApiError::from_service`).
+        E::MfaRequired(_) => fixed(401, "mfa required"),
+        E::OtpAttempts => fixed(
+            429,
+            "Too many attempts, please try again later with a new OTP.",
         ),
         E::WrongAuthCollection(name) => (
             403,
@@ -309,6 +334,7 @@ impl ApiError {
                 data,
             },
             details: Value::Null,
+            raw: None,
         }
     }
 
@@ -346,12 +372,17 @@ impl ApiError {
         }
         let (status, message, data) = answer(&e);
         let details = details(&e);
+        let raw = match &e {
+            ServiceError::MfaRequired(id) => Some(Box::new(json!({ "mfaId": id }))),
+            _ => None,
+        };
         let message = match e {
             ServiceError::Internal(cause) if dev => cause.chain(),
             _ => message.into_owned(),
         };
         let mut err = Self::new(status, message, data);
         err.details = details;
+        err.raw = raw;
         err
     }
 

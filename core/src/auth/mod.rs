@@ -1,13 +1,27 @@
 //! Authentication of auth-collection records: `tokens` (signing and checking auth tokens),
-//! `password` (auth with password), `refresh`, `methods` (auth-methods) and `respond` (the
-//! `{token, record, meta?}` answer), `oauth2` (auth with OAuth2 and its redirect). The
-//! [`AuthApi`] driving port is implemented here.
+//! `password` (auth with password), `otp_request`/`otp_auth` (one-time passwords),
+//! `impersonate`, `refresh`, `methods` (auth-methods), `oauth2` (auth with OAuth2 and its
+//! redirect) and `respond` (the common finish: `rule` (superuser IPs, `authRule`), `mfa`,
+//! `alert` (auth origins and the login alert), the `{token, record, meta?}` answer). `refs`
+//! reads and writes the `_mfas`, `_otps` and `_authOrigins` rows, `attempts` limits OTP
+//! guesses, `form` words the forms' errors, `mail` sends the auth mails. The [`AuthApi`]
+//! driving port is implemented here.
 
+mod alert;
+mod attempts;
+mod form;
+mod impersonate;
+mod mail;
 mod methods;
+mod mfa;
 pub(crate) mod oauth2;
+mod otp_auth;
+pub(crate) mod otp_request;
 mod password;
 mod refresh;
+pub(crate) mod refs;
 mod respond;
+mod rule;
 pub(crate) mod tokens;
 
 use crate::App;
@@ -37,20 +51,58 @@ impl AuthApi for App {
 
     async fn auth_with_password(
         &self,
+        req: &RequestContext,
         collection: &str,
         identity: &str,
         password: &str,
         identity_field: Option<&str>,
+        mfa_id: Option<&str>,
     ) -> Result<AuthResponse, ServiceError> {
-        password::sign_in(self, collection, identity, password, identity_field).await
+        let form = password::PasswordForm {
+            identity,
+            password,
+            identity_field,
+            mfa_id,
+        };
+        password::sign_in(self, req, collection, form).await
     }
 
     async fn auth_refresh(
         &self,
-        auth: &Auth,
+        req: &RequestContext,
         collection: &str,
     ) -> Result<AuthResponse, ServiceError> {
-        refresh::refresh(self, auth, collection).await
+        refresh::refresh(self, req, collection).await
+    }
+
+    async fn request_otp(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        email: &str,
+    ) -> Result<Value, ServiceError> {
+        otp_request::request(self, req, collection, email).await
+    }
+
+    async fn auth_with_otp(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        otp_id: &str,
+        password: &str,
+        mfa_id: Option<&str>,
+    ) -> Result<AuthResponse, ServiceError> {
+        otp_auth::sign_in(self, req, collection, otp_id, password, mfa_id).await
+    }
+
+    async fn impersonate(
+        &self,
+        req: &RequestContext,
+        collection: &str,
+        id: &str,
+        duration: i64,
+    ) -> Result<AuthResponse, ServiceError> {
+        impersonate::impersonate(self, req, collection, id, duration).await
     }
 
     async fn auth_with_oauth2(

@@ -9,17 +9,34 @@ use crate::query::RecordQuery;
 use crate::store::records as rows;
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_ports::hook::Chain;
-use basalt_ports::{AuthResponse, Input, ServiceError};
+use basalt_ports::{AuthResponse, Input, RequestContext, ServiceError};
+
+/// What a password sign-in sends.
+pub(crate) struct PasswordForm<'a> {
+    /// The identity.
+    pub(crate) identity: &'a str,
+    /// The password.
+    pub(crate) password: &'a str,
+    /// The identity field asked for.
+    pub(crate) identity_field: Option<&'a str>,
+    /// The `mfaId` of an MFA started by another method.
+    pub(crate) mfa_id: Option<&'a str>,
+}
 
 /// Signs in with `identity` (in `identity_field`, or any of the collection's identity
 /// fields) and `password`.
 pub(crate) async fn sign_in(
     app: &App,
+    req: &RequestContext,
     collection: &str,
-    identity: &str,
-    password: &str,
-    identity_field: Option<&str>,
+    form: PasswordForm<'_>,
 ) -> Result<AuthResponse, ServiceError> {
+    let PasswordForm {
+        identity,
+        password,
+        identity_field,
+        mfa_id,
+    } = form;
     let c = self::collection(app, collection)?;
     let mut errs = ValidationErrors::new();
     if identity.is_empty() {
@@ -60,6 +77,8 @@ pub(crate) async fn sign_in(
             break;
         }
     }
+    let req = req.clone();
+    let mfa_id = mfa_id.map(str::to_owned);
     let mut event = RecordAuthWithPasswordRequestEvent {
         app: app.clone(),
         collection: c,
@@ -88,8 +107,10 @@ pub(crate) async fn sign_in(
                     return Err(ServiceError::AuthFailed);
                 }
                 let app = e.app.clone();
-                e.response =
-                    Some(respond(&app, &e.collection, record, "password", None, None).await?);
+                let c = e.collection.clone();
+                e.response = Some(
+                    respond(&app, &c, record, "password", None, mfa_id.as_deref(), &req).await?,
+                );
                 Ok(())
             })
         })

@@ -118,6 +118,51 @@ pub(crate) fn unverified_claims(token: &str) -> Map<String, Value> {
     jsonwebtoken::dangerous::insecure_decode_claims::<Map<String, Value>>(token).unwrap_or_default()
 }
 
+/// Signs a non-refreshable auth token for `record` valid for `duration` seconds (0: the
+/// collection's `authToken.duration`), PocketBase's `NewStaticAuthToken`.
+pub(crate) fn sign_static(
+    app: &App,
+    c: &Collection,
+    record: &Record,
+    duration: i64,
+) -> Result<String, AppError> {
+    let (secret, default_duration) = c.token_config(TokenKind::Auth.option());
+    let duration = if duration > 0 {
+        duration
+    } else {
+        default_duration
+    };
+    let claims = AuthClaims {
+        id: record.id().to_owned(),
+        kind: TOKEN_TYPE_AUTH.into(),
+        collection_id: c.id.clone(),
+        refreshable: false,
+        exp: app.now_secs() + duration,
+    };
+    let key = signing_key(record.text("tokenKey"), &secret);
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(&key),
+    )
+    .map_err(AppError::from)
+}
+
+/// The token of an `Authorization` header value (the `Bearer ` prefix is optional).
+pub(crate) fn from_header(value: &str) -> &str {
+    value
+        .strip_prefix(AUTH_HEADER_PREFIX)
+        .unwrap_or(value)
+        .trim()
+}
+
+/// Whether `token`'s claims allow a refresh (impersonation tokens do not).
+pub(crate) fn is_refreshable(token: &str) -> bool {
+    jsonwebtoken::dangerous::insecure_decode_claims::<AuthClaims>(token)
+        .map(|c| c.refreshable)
+        .unwrap_or(false)
+}
+
 /// The auth record `id` of `c` for a token check, from the cache while nothing was
 /// written through the app (at most a second; see `count_cache`).
 async fn auth_record(app: &App, c: &Collection, id: &str) -> Option<Record> {
@@ -169,10 +214,7 @@ pub(crate) async fn authenticate(
     app: &App,
     token: &str,
 ) -> (Auth, Option<Arc<Map<String, Value>>>) {
-    let token = token
-        .strip_prefix(AUTH_HEADER_PREFIX)
-        .unwrap_or(token)
-        .trim();
+    let token = from_header(token);
     if token.is_empty() {
         return (Auth::Guest, None);
     }

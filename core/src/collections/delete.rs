@@ -1,6 +1,7 @@
 //! Deleting a collection: its table dropped and its `_collections` row removed, refused for
 //! system collections and for collections other collections' relation fields point at (as
-//! PocketBase does; a collection's references to itself don't count).
+//! PocketBase does; a collection's references to itself don't count). An auth collection's
+//! rows in `_mfas`, `_otps`, `_authOrigins` and `_externalAuths` are deleted with it.
 
 use crate::App;
 use crate::store::collections as store;
@@ -33,5 +34,9 @@ pub(crate) async fn delete_in(
     }
     store::run_statements(tx, &schema::drop_statements(c)).await?;
     store::delete(tx, &c.id).await?;
+    if c.is_auth() {
+        // The MFA sessions, OTPs, auth origins and external auths of its records go too.
+        store::delete_auth_refs(tx, &c.id).await?;
+    }
     Ok(())
 }

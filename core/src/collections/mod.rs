@@ -3,6 +3,7 @@
 //! query), `list` (the collections list) and `docs` (the collections of the live API
 //! document). The [`CollectionsApi`] driving port is implemented here, superusers only.
 
+mod auth_options;
 pub(crate) mod delete;
 mod docs;
 pub(crate) mod import;

@@ -129,6 +129,7 @@ pub(crate) async fn save_in(
             }
         }
     }
+    super::auth_options::apply(app, &mut c, original)?;
     let now = app.now();
     c.created = original.map_or_else(|| now.clone(), |o| o.created.clone());
     c.updated = now;

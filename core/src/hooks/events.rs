@@ -203,15 +203,63 @@ pub struct RecordAuthRequestEvent {
     pub record: Record,
     /// The token about to be sent.
     pub token: String,
-    /// `password`, `refresh`, `oauth2`, ...
+    /// `password`, `otp`, `oauth2`, ...; `""` (refresh, impersonate) skips MFA and the
+    /// auth alert.
     pub auth_method: String,
-    /// The auth method's extra data (OAuth2: the provider's user), sent as `meta`.
+    /// Extra data sent as the answer's `meta` (OAuth2's provider user).
     pub meta: Option<Value>,
+    /// The auth request.
+    pub request: RequestContext,
+    /// The body's `mfaId` (an MFA's second factor).
+    pub mfa_id: Option<String>,
     /// The response; set by the default action.
     pub response: Option<AuthResponse>,
     pub(crate) chain: Chain<Self>,
 }
 event!(RecordAuthRequestEvent, tagged by collection);
+
+/// `on_record_request_otp_request` (PocketBase's `RecordCreateOTPRequestEvent`):
+/// `POST /api/collections/{c}/request-otp`. `record` is `None` when no record has the
+/// email (a handler may find or make one); the default action stores an `_otps` row with
+/// `password`, mails it, and answers `{otpId}` (a random id, without mail, for `None`).
+pub struct RecordCreateOtpRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The auth collection.
+    pub collection: CollectionRef,
+    /// The record the email names, if any.
+    pub record: Option<Record>,
+    /// The one-time password about to be stored and sent.
+    pub password: String,
+    /// The request.
+    pub request: RequestContext,
+    /// The answer (`{otpId}`); set by the default action.
+    pub response: Option<Value>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordCreateOtpRequestEvent, tagged by collection);
+
+/// `on_record_auth_with_otp_request`: `POST /api/collections/{c}/auth-with-otp`, with the
+/// OTP checked. The default action deletes the OTP, marks the record verified when the
+/// OTP went to its email, and answers as every auth does (MFA included).
+pub struct RecordAuthWithOtpRequestEvent {
+    /// The app.
+    pub app: App,
+    /// The auth collection.
+    pub collection: CollectionRef,
+    /// The authenticating record.
+    pub record: Record,
+    /// The `_otps` record used.
+    pub otp: Record,
+    /// The request.
+    pub request: RequestContext,
+    /// The body's `mfaId`.
+    pub mfa_id: Option<String>,
+    /// The response; set by the default action.
+    pub response: Option<AuthResponse>,
+    pub(crate) chain: Chain<Self>,
+}
+event!(RecordAuthWithOtpRequestEvent, tagged by collection);
 
 /// `on_record_auth_with_password_request`.
 pub struct RecordAuthWithPasswordRequestEvent {

@@ -63,8 +63,11 @@ fn pb_hook_name(field: &str) -> String {
     field
         .split('_')
         .map(|w| {
-            if w == "oauth2" {
-                return "OAuth2".to_owned();
+            match w {
+                "oauth2" => return "OAuth2".to_owned(),
+                "otp" => return "OTP".to_owned(),
+                "mfa" => return "MFA".to_owned(),
+                _ => {}
             }
             let mut cs = w.chars();
             match cs.next() {
@@ -171,6 +174,8 @@ hooks! {
         on_record_auth_request: RecordAuthRequestEvent => "Any successful auth request, before `{token, record}` is sent.",
         on_record_auth_with_password_request: RecordAuthWithPasswordRequestEvent => "`POST /api/collections/{c}/auth-with-password`.",
         on_record_auth_refresh_request: RecordAuthRefreshRequestEvent => "`POST /api/collections/{c}/auth-refresh`.",
+        on_record_request_otp_request: RecordCreateOtpRequestEvent => "`POST /api/collections/{c}/request-otp`: `record` is `None` for an unknown email; `next()` stores and mails the OTP and answers `{otpId}`.",
+        on_record_auth_with_otp_request: RecordAuthWithOtpRequestEvent => "`POST /api/collections/{c}/auth-with-otp`, the OTP checked; `next()` deletes it, marks the record verified when the OTP went to its email, and answers.",
         on_mailer_record_verification_send: MailerRecordEvent => "A verification mail for an auth record; `next()` sends it (through `on_mailer_send`), not calling it sends nothing.",
         on_mailer_record_password_reset_send: MailerRecordEvent => "A password reset mail for an auth record; `next()` sends it.",
         on_mailer_record_email_change_send: MailerRecordEvent => "An email change confirmation mail (to the new address); `next()` sends it.",

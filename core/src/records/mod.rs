@@ -15,6 +15,7 @@
 
 pub(crate) mod access;
 pub(crate) mod auth_form;
+mod auth_refs;
 pub(crate) mod delete;
 pub(crate) mod expand;
 pub(crate) mod model;

@@ -11,6 +11,7 @@
 //! Each save runs in a transaction of its own unless the app is already in one, so what
 //! hooks write through `e.app` commits or rolls back with the record.
 
+use super::auth_refs;
 use super::prepare;
 use super::references;
 use crate::App;
@@ -300,6 +301,12 @@ async fn validate(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceErr
 /// transaction rolls back; the files it no longer names are removed once it commits.
 async fn write_row(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceError> {
     let stored = files::store_uploads(&e.app, &e.collection, &e.record).await?;
+    let before = match (is_create, e.record.stored_id()) {
+        (false, Some(old)) if e.collection.is_auth() => {
+            super::read::find_by_id(&e.app, &e.collection, old).await?
+        }
+        _ => None,
+    };
     let db = e.app.db().as_ref();
     let res = match (is_create, e.record.stored_id()) {
         (false, Some(old)) => rows::update(db, &e.collection, old, &e.record).await,
@@ -312,7 +319,12 @@ async fn write_row(e: &mut RecordEvent, is_create: bool) -> Result<(), ServiceEr
         files::remove_dropped_after_commit(&e.app, &e.collection, &e.record).await;
     }
     match res {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            if let Some(before) = before {
+                auth_refs::on_update(&e.app, &e.collection, &before, &e.record).await?;
+            }
+            Ok(())
+        }
         Err(unique @ DbError::Unique(_)) => {
             Err(AppError::Validation(prepare::unique_errors(&e.collection, &unique)).into())
         }
@@ -337,6 +349,7 @@ async fn delete_row(e: &mut RecordEvent) -> Result<(), ServiceError> {
         save_unchecked,
     };
     references::on_delete(&app, &e.collection, &id, writes).await?;
+    auth_refs::on_delete(&app, &e.collection, &id).await?;
     files::remove_record_dir_after_commit(&app, &e.collection, &id).await;
     let c = e.collection.clone();
     app.after_commit(Box::new(move || {

@@ -161,6 +161,19 @@ pub(crate) async fn delete(tx: &mut dyn Transaction, id: &str) -> Result<(), App
     Ok(())
 }
 
+/// Deletes the rows of the system tables that point at records of auth collection `id`
+/// (`_mfas`, `_otps`, `_authOrigins`, `_externalAuths`; those missing are skipped).
+pub(crate) async fn delete_auth_refs(tx: &mut dyn Transaction, id: &str) -> Result<(), AppError> {
+    let existing = table_names(tx).await?;
+    for table in ["_mfas", "_otps", "_authOrigins", "_externalAuths"] {
+        if existing.iter().any(|t| t == table) {
+            let sql = format!("DELETE FROM {} WHERE `collectionRef` = ?", ident(table));
+            tx.execute(&sql, &[id.into()]).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The names of every table and view of the database.
 pub(crate) async fn table_names(tx: &mut dyn Transaction) -> Result<Vec<String>, AppError> {
     let rows = tx

@@ -1,6 +1,7 @@
 //! Collections: the schema of a table of records (`base`, `auth` or `view`), its API rules,
 //! indexes and type-specific options, with PocketBase's JSON shape.
 
+mod auth_options;
 mod index;
 mod json;
 mod record_schema;

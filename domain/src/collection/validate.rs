@@ -39,6 +39,7 @@ pub fn validate_collection(
             errs.0.entry(key).or_insert(node);
         }
     }
+    super::auth_options::check(new, &mut errs);
     if new.is_view() && new.view_query().trim().is_empty() {
         errs.add("viewQuery", FieldError::required());
     }
@@ -413,6 +414,27 @@ pub fn validate_rules(c: &Collection, collections: &[Collection]) -> ValidationE
         rules.push(("manageRule", auth_rule("manageRule")));
     }
     let mut errs = ValidationErrors::new();
+    let mfa_rule = c
+        .options
+        .get("mfa")
+        .filter(|m| m.get("enabled").and_then(|v| v.as_bool()) == Some(true))
+        .and_then(|m| m.get("rule"))
+        .and_then(|v| v.as_str())
+        .filter(|r| !r.trim().is_empty());
+    if c.is_auth()
+        && let Some(rule) = mfa_rule
+        && let Err(e) = crate::filter::validate_rule(rule, c, &all)
+    {
+        let mut nested = ValidationErrors::new();
+        nested.add(
+            "rule",
+            FieldError::new(
+                "validation_invalid_rule",
+                format!("Invalid rule. Raw error: {e}"),
+            ),
+        );
+        errs.add_nested("mfa", nested);
+    }
     for (key, rule) in rules {
         let Some(rule) = rule.filter(|r| !r.trim().is_empty()) else {
             continue;

@@ -1,4 +1,5 @@
-//! Auth-collection routes: auth methods, password and OAuth2 sign-in, token refresh.
+//! Auth-collection routes: auth methods, password and OAuth2 sign-in, token refresh, OTP
+//! request and login, impersonation.
 
 use super::{ApiTags, api};
 use crate::auth::request_context;
@@ -62,6 +63,14 @@ pub(crate) struct OAuth2FormDoc {
 
 crate::body::body_schema!(OAuth2FormDoc);
 
+/// The request-otp answer.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub(crate) struct OtpRequested {
+    /// The id of the OTP sent (a random id when no record has the email).
+    otp_id: String,
+}
+
 /// The auth-with-password body.
 // Only documents the body: the route reads it leniently, so that a malformed one gets
 // PocketBase's answer.
@@ -77,9 +86,46 @@ pub(crate) struct PasswordForm {
     /// The identity field to look `identity` up by (one of the collection's
     /// `passwordAuth.identityFields`).
     identity_field: Option<String>,
+    /// The `mfaId` of a 401 answered to another auth method (the MFA's second factor).
+    mfa_id: Option<String>,
 }
 
 crate::body::body_schema!(PasswordForm);
+
+/// The request-otp body.
+#[allow(dead_code)]
+#[derive(Object)]
+pub(crate) struct OtpRequestForm {
+    /// The email of the record to send the OTP to.
+    email: String,
+}
+
+crate::body::body_schema!(OtpRequestForm);
+
+/// The auth-with-otp body.
+#[allow(dead_code)]
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub(crate) struct OtpForm {
+    /// The `otpId` request-otp answered.
+    otp_id: String,
+    /// The one-time password mailed.
+    password: String,
+    /// The `mfaId` of a 401 answered to another auth method (the MFA's second factor).
+    mfa_id: Option<String>,
+}
+
+crate::body::body_schema!(OtpForm);
+
+/// The impersonate body.
+#[allow(dead_code)]
+#[derive(Object)]
+pub(crate) struct ImpersonateForm {
+    /// The token's lifetime in seconds (0 or absent: the collection's auth token duration).
+    duration: Option<i64>,
+}
+
+crate::body::body_schema!(ImpersonateForm);
 
 type Out<T> = Result<T, ApiError>;
 
@@ -89,6 +135,11 @@ fn text(body: &Map<String, Value>, key: &str) -> String {
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     }
+}
+
+/// The body's `mfaId`, when not empty.
+fn mfa_id(body: &Map<String, Value>) -> Option<String> {
+    Some(text(body, "mfaId")).filter(|s| !s.is_empty())
 }
 
 #[OpenApi]
@@ -120,6 +171,7 @@ impl AuthRoutes {
         &self,
         s: Data<&SharedServices>,
         cfg: Data<&HttpConfig>,
+        req: &Request,
         collection: Path<String>,
         body: JsonBody<PasswordForm>,
     ) -> Out<Json<AuthResult>> {
@@ -128,12 +180,19 @@ impl AuthRoutes {
         let password = text(&body, "password");
         let field = text(&body, "identityField");
         let field = (!field.is_empty()).then_some(field.as_str());
-        api(
-            s.auth_with_password(&collection, &identity, &password, field)
-                .await,
-            &cfg,
-        )
-        .map(|r| Json(r.into()))
+        let mfa_id = mfa_id(&body);
+        let ctx = request_context(req);
+        let r = s
+            .auth_with_password(
+                &ctx,
+                &collection,
+                &identity,
+                &password,
+                field,
+                mfa_id.as_deref(),
+            )
+            .await;
+        api(r, &cfg).map(|r| Json(r.into()))
     }
 
     /// Signs in with an OAuth2 provider: exchanges the code, then finds the record linked to
@@ -195,9 +254,101 @@ impl AuthRoutes {
         &self,
         s: Data<&SharedServices>,
         cfg: Data<&HttpConfig>,
-        auth: Data<&Auth>,
+        req: &Request,
         collection: Path<String>,
     ) -> Out<Json<AuthResult>> {
-        api(s.auth_refresh(&auth, &collection).await, &cfg).map(|r| Json(r.into()))
+        let ctx = request_context(req);
+        api(s.auth_refresh(&ctx, &collection).await, &cfg).map(|r| Json(r.into()))
+    }
+
+    /// Sends a one-time password to the record with `{email}` (`otp.enabled`); answers its
+    /// `otpId` (the same shape for an unknown email, with no mail).
+    #[oai(
+        path = "/collections/:collection/request-otp",
+        method = "post",
+        operation_id = "requestOTP",
+        tag = "ApiTags::Auth"
+    )]
+    async fn request_otp(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        req: &Request,
+        collection: Path<String>,
+        body: JsonBody<OtpRequestForm>,
+    ) -> Out<Json<OtpRequested>> {
+        let body = body.or_reject(ServiceError::UnreadableBody)?;
+        let email = text(&body, "email");
+        let ctx = request_context(req);
+        let r = api(s.request_otp(&ctx, &collection, &email).await, &cfg)?;
+        let otp_id = r
+            .get("otpId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Json(OtpRequested { otp_id }))
+    }
+
+    /// Logs in with a one-time password: `{otpId, password, mfaId?}`.
+    #[oai(
+        path = "/collections/:collection/auth-with-otp",
+        method = "post",
+        operation_id = "authWithOTP",
+        tag = "ApiTags::Auth"
+    )]
+    async fn with_otp(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        req: &Request,
+        collection: Path<String>,
+        body: JsonBody<OtpForm>,
+    ) -> Out<Json<AuthResult>> {
+        let body = body.or_reject(ServiceError::UnreadableBody)?;
+        let otp_id = text(&body, "otpId");
+        let password = text(&body, "password");
+        let mfa_id = mfa_id(&body);
+        let ctx = request_context(req);
+        let r = s
+            .auth_with_otp(&ctx, &collection, &otp_id, &password, mfa_id.as_deref())
+            .await;
+        api(r, &cfg).map(|r| Json(r.into()))
+    }
+
+    /// Superusers only: a non-refreshable auth token for record `id` of the collection,
+    /// valid `{duration}` seconds (0: the collection's auth token duration).
+    #[oai(
+        path = "/collections/:collection/impersonate/:id",
+        method = "post",
+        operation_id = "impersonate",
+        tag = "ApiTags::Auth"
+    )]
+    async fn impersonate(
+        &self,
+        s: Data<&SharedServices>,
+        cfg: Data<&HttpConfig>,
+        req: &Request,
+        collection: Path<String>,
+        id: Path<String>,
+        body: JsonBody<ImpersonateForm>,
+    ) -> Out<Json<AuthResult>> {
+        let ctx = request_context(req);
+        if ctx.auth.is_guest() {
+            return api(Err(ServiceError::AuthRequired), &cfg);
+        }
+        if !ctx.auth.is_superuser() {
+            return api(Err(ServiceError::NotAllowed), &cfg);
+        }
+        let body = body.or_reject(ServiceError::UnreadableBody)?;
+        let duration = match body.get("duration") {
+            None | Some(Value::Null) => 0,
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(d) => d,
+                None => return api(Err(ServiceError::UnreadableBody), &cfg),
+            },
+            Some(_) => return api(Err(ServiceError::UnreadableBody), &cfg),
+        };
+        let r = s.impersonate(&ctx, &collection, &id, duration).await;
+        api(r, &cfg).map(|r| Json(r.into()))
     }
 }

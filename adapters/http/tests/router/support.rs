@@ -52,14 +52,38 @@ impl AuthApi for Stub {
     }
     async fn auth_with_password(
         &self,
+        _r: &RequestContext,
         _c: &str,
         _i: &str,
         _p: &str,
         _f: Option<&str>,
+        _m: Option<&str>,
     ) -> ServiceResult<AuthResponse> {
         Err(ServiceError::bad_request("Failed to authenticate."))
     }
-    async fn auth_refresh(&self, _a: &Auth, _c: &str) -> ServiceResult<AuthResponse> {
+    async fn auth_refresh(&self, _r: &RequestContext, _c: &str) -> ServiceResult<AuthResponse> {
+        Err(ServiceError::not_found())
+    }
+    async fn request_otp(&self, _r: &RequestContext, _c: &str, _e: &str) -> ServiceResult<Value> {
+        Err(ServiceError::not_found())
+    }
+    async fn auth_with_otp(
+        &self,
+        _r: &RequestContext,
+        _c: &str,
+        _o: &str,
+        _p: &str,
+        _m: Option<&str>,
+    ) -> ServiceResult<AuthResponse> {
+        Err(ServiceError::not_found())
+    }
+    async fn impersonate(
+        &self,
+        _r: &RequestContext,
+        _c: &str,
+        _i: &str,
+        _d: i64,
+    ) -> ServiceResult<AuthResponse> {
         Err(ServiceError::not_found())
     }
     async fn auth_with_oauth2(

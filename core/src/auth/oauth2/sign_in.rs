@@ -156,6 +156,7 @@ pub(crate) async fn sign_in(
                 meta["isNew"] = json!(e.is_new_record);
                 let app = e.app.clone();
                 let mfa_id = e.mfa_id.clone();
+                let req = e.request.clone();
                 e.response = Some(
                     respond(
                         &app,
@@ -164,6 +165,7 @@ pub(crate) async fn sign_in(
                         "oauth2",
                         Some(meta),
                         mfa_id.as_deref(),
+                        &req,
                     )
                     .await?,
                 );
