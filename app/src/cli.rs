@@ -29,6 +29,18 @@ pub struct Cli {
     /// at rest (as PocketBase's `--encryptionEnv`). Unset or empty stops start-up.
     #[arg(long = "encryptionEnv", global = true, value_name = "NAME")]
     pub encryption_env: Option<String>,
+    /// The directory with the JS app hooks (default: `pb_hooks` next to the data dir).
+    #[arg(long = "hooksDir", global = true, value_name = "DIR")]
+    pub hooks_dir: Option<PathBuf>,
+    /// Restart the app when a JS hooks file changes.
+    #[arg(long = "hooksWatch", global = true, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub hooks_watch: bool,
+    /// How many JS runtimes to prewarm for the hooks.
+    #[arg(long = "hooksPool", global = true, default_value_t = 15)]
+    pub hooks_pool: usize,
+    /// The directory with the JS migrations (default: `pb_migrations` next to the data dir).
+    #[arg(long = "jsMigrationsDir", global = true, value_name = "DIR")]
+    pub js_migrations_dir: Option<PathBuf>,
     /// What to run.
     #[command(subcommand)]
     pub command: Command,
@@ -137,6 +149,20 @@ impl Cli {
             encryption_env: self.encryption_env.clone(),
             encryption_key: None,
         })
+    }
+
+    /// Where the JS hooks and migrations are (`--hooksDir`, `--jsMigrationsDir`,
+    /// `--hooksPool`).
+    pub fn jsvm_config(&self) -> crate::jshooks::JsvmConfig {
+        let mut c = crate::jshooks::JsvmConfig::new(&self.dir);
+        if let Some(d) = &self.hooks_dir {
+            c.hooks_dir = d.clone();
+        }
+        if let Some(d) = &self.js_migrations_dir {
+            c.migrations_dir = d.clone();
+        }
+        c.pool_size = self.hooks_pool.max(1);
+        c
     }
 
     /// The serve settings from the flags.

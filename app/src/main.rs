@@ -36,9 +36,20 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
     match &cli.command {
         Command::Serve { http, origins } => {
             let mut config = cli.serve_config(http, origins);
-            let app = basalt::open_with_config(&cli.app_config()?).await?;
+            let app = basalt::new_app(&cli.app_config()?).await?;
             // A restored backup takes effect by re-executing the binary.
             app.set_restart_handler(std::sync::Arc::new(basalt::ExecRestart));
+            let js_config = cli.jsvm_config();
+            basalt::jshooks::attach(&app, &js_config)?;
+            app.bootstrap().await?;
+            if cli.hooks_watch {
+                basalt::jshooks::watch(&js_config.hooks_dir, || {
+                    use basalt::ports::restart::Restart;
+                    if let Err(e) = basalt::ExecRestart.restart() {
+                        tracing::error!(error = %e, "cannot restart after a pb_hooks change");
+                    }
+                });
+            }
             // Before the banner, so a failing migration is not announced as a started server.
             for file in app.run_migrations_up().await? {
                 println!("Applied {file}");
@@ -64,7 +75,14 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
             let action = action
                 .clone()
                 .unwrap_or(basalt::migrations::MigrateCommand::Up);
-            basalt::migrations::run_command(&cli.app_config()?, migrations_dir, &action).await
+            let js_config = cli.jsvm_config();
+            basalt::migrations::run_command_with(
+                &cli.app_config()?,
+                migrations_dir,
+                &action,
+                &|app| basalt::jshooks::attach(app, &js_config).map(|_| ()),
+            )
+            .await
         }
         Command::Openapi {
             out,

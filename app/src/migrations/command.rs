@@ -38,13 +38,30 @@ pub async fn run_command(
     migrations_dir: &Path,
     command: &MigrateCommand,
 ) -> Result<(), AppError> {
+    run_command_with(config, migrations_dir, command, &|_| Ok(())).await
+}
+
+/// [`run_command`] on an app `prepare` binds more on (JS hooks and migrations) before its
+/// bootstrap.
+pub async fn run_command_with(
+    config: &AppConfig,
+    migrations_dir: &Path,
+    command: &MigrateCommand,
+    prepare: &(dyn Fn(&App) -> Result<(), AppError> + Sync),
+) -> Result<(), AppError> {
+    let open = || async {
+        let app = crate::new_app(config).await?;
+        prepare(&app)?;
+        app.bootstrap().await?;
+        Ok::<App, AppError>(app)
+    };
     match command {
         MigrateCommand::Create { name } => {
             create(migrations_dir, name, &blank_template())?;
             Ok(())
         }
         MigrateCommand::Collections => {
-            let app = crate::open_with_config(config).await?;
+            let app = open().await?;
             let json = snapshot_json(&app.collections());
             create(
                 migrations_dir,
@@ -53,9 +70,9 @@ pub async fn run_command(
             )?;
             Ok(())
         }
-        MigrateCommand::Up => up(&crate::open_with_config(config).await?).await,
+        MigrateCommand::Up => up(&open().await?).await,
         MigrateCommand::Down { n } => {
-            let app = crate::open_with_config(config).await?;
+            let app = open().await?;
             let n = match n {
                 None => 1,
                 Some(n) if *n < 0 => usize::MAX,
@@ -64,7 +81,7 @@ pub async fn run_command(
             down(&app, n).await
         }
         MigrateCommand::HistorySync => {
-            let app = crate::open_with_config(config).await?;
+            let app = open().await?;
             for file in app.migrations_history_sync().await? {
                 println!("Removed {file}");
             }

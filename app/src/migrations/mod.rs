@@ -5,4 +5,4 @@ mod command;
 pub mod template;
 
 pub use basalt_core::migrations::*;
-pub use command::{MigrateCommand, run_command};
+pub use command::{MigrateCommand, run_command, run_command_with};

@@ -1,0 +1,5 @@
+//! The operations `__host` runs: `app` (`$app`, `$dbx` queries) and `system` (`$security`,
+//! `$os`, `$http`, logging, `require`).
+
+pub(crate) mod app;
+pub(crate) mod system;
