@@ -162,6 +162,7 @@ impl Cli {
             c.migrations_dir = d.clone();
         }
         c.pool_size = self.hooks_pool.max(1);
+        c.hooks_watch = self.hooks_watch;
         c
     }
 

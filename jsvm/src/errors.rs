@@ -43,7 +43,15 @@ fn describe<'js>(ctx: &Ctx<'js>, err: &rquickjs::Error) -> (Option<Value<'js>>, 
 /// A load failure (a syntax error, an exception at the top level of a file): its message
 /// with the stack.
 pub(crate) fn load_error(ctx: &Ctx<'_>, err: rquickjs::Error) -> JsvmError {
-    let (_, message, stack) = describe(ctx, &err);
+    let (value, message, stack) = describe(ctx, &err);
+    let name = value
+        .as_ref()
+        .and_then(Value::as_object)
+        .and_then(|o| o.get::<_, Option<String>>("name").ok().flatten());
+    let message = match name {
+        Some(name) => format!("{name}: {message}"),
+        None => message,
+    };
     JsvmError::Load(
         format!("{message}\n{}", stack.trim_end())
             .trim_end()
@@ -78,6 +86,7 @@ pub(crate) fn exception_to_error<'js>(ctx: &Ctx<'js>, err: rquickjs::Error) -> S
 
 /// An `ApiError(status, message, data)` as the service error that answers it.
 fn api_error(status: u16, message: String, data: ValidationErrors) -> ServiceError {
+    let message = sentenize(&message);
     match status {
         400 => ServiceError::BadRequest { message, data },
         401 => ServiceError::Unauthorized(message),
@@ -89,33 +98,56 @@ fn api_error(status: u16, message: String, data: ValidationErrors) -> ServiceErr
     }
 }
 
-/// An `ApiError`'s `data` (`{field: {code, message}}`) as field errors.
+/// An `ApiError`'s `data` as field errors, as PocketBase makes it safe: a
+/// `ValidationError(code, message)` is itself, an object is nested, anything else is
+/// `validation_invalid_value`.
 fn validation_data<'js>(ctx: &Ctx<'js>, obj: &Object<'js>) -> ValidationErrors {
-    let mut errors = ValidationErrors::new();
     let Ok(data) = obj.get::<_, Value>("data") else {
-        return errors;
+        return ValidationErrors::new();
     };
     let json: Option<String> = ctx
         .json_stringify(data)
         .ok()
         .flatten()
         .and_then(|s| s.to_string().ok());
-    let Some(serde_json::Value::Object(map)) = json.and_then(|s| serde_json::from_str(&s).ok())
-    else {
-        return errors;
-    };
+    match json.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok()) {
+        Some(serde_json::Value::Object(map)) => safe_data(&map),
+        _ => ValidationErrors::new(),
+    }
+}
+
+fn safe_data(map: &serde_json::Map<String, serde_json::Value>) -> ValidationErrors {
+    let mut errors = ValidationErrors::new();
     for (key, v) in map {
-        let code = v
-            .get("code")
-            .and_then(|c| c.as_str())
-            .unwrap_or("validation_invalid_value");
-        let message = v
-            .get("message")
-            .and_then(|c| c.as_str())
-            .unwrap_or("Invalid value.");
-        errors.add(key, FieldError::new(code, message));
+        match v {
+            serde_json::Value::Object(o) if o.get("__ve").is_some() => {
+                let code = o.get("code").and_then(|c| c.as_str()).unwrap_or("");
+                let message = o.get("message").and_then(|c| c.as_str()).unwrap_or("");
+                errors.add(key.clone(), FieldError::new(code, message));
+            }
+            serde_json::Value::Object(o) => errors.add_nested(key.clone(), safe_data(o)),
+            _ => errors.add(
+                key.clone(),
+                FieldError::new("validation_invalid_value", "Invalid value."),
+            ),
+        }
     }
     errors
+}
+
+/// PocketBase's `inflector.Sentenize`: trimmed, first letter upper case, ending in `.`
+/// unless it ends in `.`, `?` or `!`.
+fn sentenize(message: &str) -> String {
+    let t = message.trim();
+    let mut chars = t.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    out
 }
 
 /// Throws `error` into JS as an `ApiError` carrying PocketBase's answer; uncaught, it comes

@@ -54,6 +54,9 @@ pub struct JsvmConfig {
     pub migrations_dir: PathBuf,
     /// `--hooksPool`: how many runtimes start (default 15; more start when all wait).
     pub pool_size: usize,
+    /// `--hooksWatch`: a hooks file that fails to load is reported and skipped (as
+    /// PocketBase does while watching); otherwise loading fails with its error.
+    pub hooks_watch: bool,
 }
 
 impl JsvmConfig {
@@ -63,6 +66,7 @@ impl JsvmConfig {
             hooks_dir: data_dir.join("../pb_hooks"),
             migrations_dir: data_dir.join("../pb_migrations"),
             pool_size: 15,
+            hooks_watch: true,
         }
     }
 }
@@ -84,9 +88,13 @@ impl Jsvm {
         let shared = Arc::new(Shared::new(
             sources,
             config.hooks_dir.clone(),
+            config.hooks_watch,
             tokio::runtime::Handle::current(),
         ));
-        let registrations = pool::start(shared.clone(), config.pool_size)?;
+        let (registrations, skipped) = pool::start(shared.clone(), config.pool_size)?;
+        for message in skipped {
+            tracing::error!(target: "basalt::jsvm", "{message}");
+        }
         Ok(Jsvm {
             shared,
             registrations: Arc::new(registrations),

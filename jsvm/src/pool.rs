@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub sources: Vec<Source>,
     /// The `pb_hooks` dir (`require` resolves from it).
     pub hooks_dir: PathBuf,
+    /// Whether a hooks file that fails to load is skipped (`--hooksWatch`) or stops the load.
+    pub tolerant: bool,
     /// The tokio runtime the app's futures run on.
     pub handle: tokio::runtime::Handle,
     /// The app `$app` is (set by `Jsvm::bind`).
@@ -53,10 +55,16 @@ struct Queue {
 
 impl Shared {
     /// The shared state of a pool over `sources`.
-    pub fn new(sources: Vec<Source>, hooks_dir: PathBuf, handle: tokio::runtime::Handle) -> Self {
+    pub fn new(
+        sources: Vec<Source>,
+        hooks_dir: PathBuf,
+        tolerant: bool,
+        handle: tokio::runtime::Handle,
+    ) -> Self {
         Self {
             sources,
             hooks_dir,
+            tolerant,
             handle,
             app: OnceLock::new(),
             queue: Mutex::new(Queue::default()),
@@ -124,9 +132,12 @@ impl Shared {
     }
 }
 
+/// What the first worker reports once loaded: the registrations, and the files skipped.
+pub(crate) type Loaded = (Vec<Registration>, Vec<String>);
+
 /// Starts the pool: the first worker loads the files and reports their registrations
 /// (or the load error, a syntax error among them); then `size - 1` more start.
-pub(crate) fn start(shared: Arc<Shared>, size: usize) -> Result<Vec<Registration>, JsvmError> {
+pub(crate) fn start(shared: Arc<Shared>, size: usize) -> Result<Loaded, JsvmError> {
     let (tx, rx) = std::sync::mpsc::channel();
     shared.queue().total += 1;
     spawn_worker(shared.clone(), Some(tx));
@@ -140,7 +151,8 @@ pub(crate) fn start(shared: Arc<Shared>, size: usize) -> Result<Vec<Registration
     Ok(registrations)
 }
 
-type Ready = std::sync::mpsc::Sender<Result<Vec<Registration>, JsvmError>>;
+/// Where the first worker reports.
+pub(crate) type Ready = std::sync::mpsc::Sender<Result<Loaded, JsvmError>>;
 
 fn spawn_worker(shared: Arc<Shared>, ready: Option<Ready>) {
     let spawned = std::thread::Builder::new()

@@ -44,6 +44,17 @@
   g.TooManyRequestsError = apiErr("TooManyRequestsError", 429, "Too Many Requests.");
   g.InternalServerError = apiErr("InternalServerError", 500, "Something went wrong while processing your request.");
 
+  class ValidationError extends Error {
+    constructor(code, message) {
+      super(message || "");
+      this.name = "ValidationError";
+      this.code = code || "";
+      this.message = message || "";
+    }
+    toJSON() { return { __ve: true, code: this.code, message: this.message }; }
+  }
+  g.ValidationError = ValidationError;
+
   // An error of the Rust side, thrown into JS: `__rid` gives the original back if uncaught.
   g.__hostError = function (json) {
     const e = JSON.parse(json);

@@ -34,6 +34,8 @@ pub(crate) struct WorkerState {
     pub migration: Option<String>,
     /// True while the files load.
     pub loading: bool,
+    /// The files that failed to load and were skipped.
+    pub load_errors: Vec<String>,
 }
 
 thread_local! {
@@ -58,10 +60,7 @@ impl WorkerState {
 }
 
 /// The worker thread's body.
-pub(crate) fn run(
-    shared: Arc<Shared>,
-    ready: Option<std::sync::mpsc::Sender<Result<Vec<Registration>, JsvmError>>>,
-) {
+pub(crate) fn run(shared: Arc<Shared>, ready: Option<crate::pool::Ready>) {
     let first = ready.is_some();
     STATE.with(|s| {
         let mut s = s.borrow_mut();
@@ -75,15 +74,18 @@ pub(crate) fn run(
             ctx.with(|ctx| load(&ctx, &shared))?;
             Ok((rt, ctx))
         });
-    let registrations = STATE.with(|s| {
+    let loaded_state = STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.loading = false;
-        s.registrations.take().unwrap_or_default()
+        (
+            s.registrations.take().unwrap_or_default(),
+            std::mem::take(&mut s.load_errors),
+        )
     });
     let (_rt, ctx) = match loaded {
         Ok(pair) => {
             if let Some(ready) = ready {
-                let _ = ready.send(Ok(registrations));
+                let _ = ready.send(Ok(loaded_state));
             }
             pair
         }
@@ -110,7 +112,23 @@ fn load(ctx: &Ctx<'_>, shared: &Arc<Shared>) -> Result<(), JsvmError> {
     eval(ctx, "prelude.js", PRELUDE)?;
     for source in &shared.sources {
         STATE.with(|s| s.borrow_mut().migration = source.migration.clone());
-        eval(ctx, &source.name, &source.code)?;
+        match eval(ctx, &source.name, &source.code) {
+            Ok(()) => {}
+            // With --hooksWatch a broken hooks file is reported and skipped (PocketBase).
+            Err(e) if shared.tolerant && source.migration.is_none() => {
+                STATE.with(|s| {
+                    s.borrow_mut()
+                        .load_errors
+                        .push(format!("failed to execute {}:\n - {e}", source.name))
+                });
+            }
+            Err(e) => {
+                return Err(JsvmError::Load(format!(
+                    "failed to execute {}:\n - {e}",
+                    source.name
+                )));
+            }
+        }
     }
     STATE.with(|s| s.borrow_mut().migration = None);
     Ok(())

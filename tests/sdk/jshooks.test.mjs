@@ -1,0 +1,207 @@
+// JS hooks and migrations (pb_hooks/*.pb.js, pb_migrations/*.js) through the official JS
+// SDK: a custom route with a path param, a hook that changes a record before create and
+// one that rejects, a transaction that rolls back, a cron job, a migration that creates a
+// collection and its down (`migrate down`) that removes it; a hook error's answer and log,
+// and a syntax error that stops the server. The same files run on PocketBase 0.40.6.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import PocketBase from "pocketbase";
+import { rejectsWith } from "./assertions.mjs";
+import { requireBin, startServer, SUPERUSER_EMAIL, SUPERUSER_PASSWORD } from "./server.mjs";
+
+requireBin();
+
+const MIGRATION = `migrate((app) => {
+  const c = new Collection({
+    type: "base",
+    name: "notes",
+    listRule: "",
+    viewRule: "",
+    createRule: "",
+    fields: [{ name: "title", type: "text" }],
+  });
+  app.save(c);
+}, (app) => {
+  app.delete(app.findCollectionByNameOrId("notes"));
+});
+`;
+
+const HOOKS = `routerAdd("GET", "/hello/{name}", (e) => {
+  return e.json(200, { message: "Hello " + e.request.pathValue("name") });
+});
+
+onRecordCreate((e) => {
+  e.record.set("title", e.record.get("title").toUpperCase());
+  e.next();
+}, "notes");
+
+onRecordCreate((e) => {
+  if (e.record.get("title") === "FORBIDDEN") {
+    throw new BadRequestError("Forbidden titles are rejected.", {
+      title: new ValidationError("validation_forbidden_title", "Pick another title."),
+    });
+  }
+  e.next();
+}, "notes");
+
+routerAdd("POST", "/tx", (e) => {
+  let failed = "";
+  try {
+    $app.runInTransaction((txApp) => {
+      const r = new Record(txApp.findCollectionByNameOrId("notes"), { title: "in tx" });
+      txApp.save(r);
+      throw new Error("roll it back");
+    });
+  } catch (err) {
+    failed = "yes";
+  }
+  const found = $app.findRecordsByFilter("notes", "title = {:t}", "", 10, 0, { t: "IN TX" });
+  return e.json(200, { failed, found: found.length });
+});
+
+cronAdd("jsjob", "0 0 1 1 *", () => {
+  const r = new Record($app.findCollectionByNameOrId("notes"), { title: "from cron" });
+  $app.save(r);
+});
+
+routerAdd("GET", "/boom", (e) => {
+  const x = null;
+  return e.json(200, { v: x.missing });
+});
+`;
+
+let server;
+/** @type {PocketBase} */
+let su;
+
+function client() {
+  const pb = new PocketBase(server.url);
+  pb.autoCancellation(false);
+  return pb;
+}
+
+describe("JS hooks and migrations through the JS SDK", () => {
+  before(async () => {
+    server = await startServer({
+      files: {
+        "pb_hooks/main.pb.js": HOOKS,
+        "pb_migrations/1700000000_created_notes.js": MIGRATION,
+      },
+    });
+    su = client();
+    await su.collection("_superusers").authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  test("the migration created the collection", async () => {
+    const c = await su.collections.getOne("notes");
+    assert.equal(c.type, "base");
+    assert.deepEqual(
+      c.fields.map((f) => f.name),
+      ["id", "title"],
+    );
+  });
+
+  test("routerAdd: a custom route with a path param", async () => {
+    const res = await client().send("/hello/ann", {});
+    assert.deepEqual(res, { message: "Hello ann" });
+  });
+
+  test("onRecordCreate changes the record before create", async () => {
+    const rec = await client().collection("notes").create({ title: "hello" });
+    assert.equal(rec.title, "HELLO");
+    const stored = await client().collection("notes").getOne(rec.id);
+    assert.equal(stored.title, "HELLO");
+  });
+
+  test("onRecordCreate rejects with PocketBase's error answer", async () => {
+    const err = await rejectsWith(client().collection("notes").create({ title: "forbidden" }), 400);
+    assert.equal(err.response.message, "Forbidden titles are rejected.");
+    assert.deepEqual(err.response.data, {
+      title: { code: "validation_forbidden_title", message: "Pick another title." },
+    });
+    const list = await client().collection("notes").getFullList({ filter: 'title = "FORBIDDEN"' });
+    assert.equal(list.length, 0);
+  });
+
+  test("$app.runInTransaction rolls back when its function throws", async () => {
+    const res = await client().send("/tx", { method: "POST" });
+    assert.deepEqual(res, { failed: "yes", found: 0 });
+  });
+
+  test("cronAdd: the job runs (through the crons API)", async () => {
+    const jobs = await su.crons.getFullList();
+    assert.ok(jobs.some((j) => j.id === "jsjob" && j.expression === "0 0 1 1 *"));
+    await su.crons.run("jsjob");
+    let found = [];
+    for (let i = 0; i < 50 && found.length === 0; i++) {
+      found = await client().collection("notes").getFullList({ filter: 'title = "FROM CRON"' });
+      if (!found.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(found.length, 1);
+  });
+
+  test("a hook error: PocketBase's answer to the client, the JS stack in the log", async () => {
+    const err = await rejectsWith(client().send("/boom", {}), 400);
+    assert.equal(err.response.message, "Something went wrong while processing your request.");
+    if (!process.env.BASALT_BIN.includes("pocketbase")) {
+      assert.match(server.output(), /main\.pb\.js:\d+/);
+    }
+  });
+
+  test("migrate down reverts the JS migration: the collection is gone", async () => {
+    await server.halt();
+    const out = server.cli(["migrate", "down"]);
+    assert.match(out, /Reverted 1700000000_created_notes\.js/);
+    // serve would apply the pending migration again: take it away first
+    fs.rmSync(path.join(server.dir, "pb_migrations"), { recursive: true, force: true });
+    await server.resume();
+    await su.collection("_superusers").authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+    await rejectsWith(su.collections.getOne("notes"), 404);
+  });
+});
+
+describe("a syntax error in pb_hooks", () => {
+  test("is reported and the file skipped with --hooksWatch (the default)", async () => {
+    const broken = await startServer({
+      files: {
+        "pb_hooks/broken.pb.js": 'routerAdd("GET", "/x", (e) => {\n  return e.json(200, {;\n});\n',
+        "pb_hooks/ok.pb.js": 'routerAdd("GET", "/ok", (e) => e.string(200, "ok"));\n',
+      },
+    });
+    try {
+      assert.match(broken.output(), /failed to execute (pb_hooks\/)?broken\.pb\.js/);
+      assert.match(broken.output(), /SyntaxError/);
+      const res = await fetch(`${broken.url}/ok`);
+      assert.equal(await res.text(), "ok");
+    } finally {
+      await broken.stop();
+    }
+  });
+
+  test("stops the server with the message with --hooksWatch=false", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "basalt-sdk-"));
+    try {
+      fs.mkdirSync(path.join(dir, "pb_hooks"));
+      fs.writeFileSync(path.join(dir, "pb_hooks", "broken.pb.js"), 'routerAdd("GET", "/x", (e) => {\n  return e.json(200, {;\n});\n');
+      const res = spawnSync(
+        requireBin(),
+        ["serve", "--http=127.0.0.1:0", "--hooksWatch=false", "--dir", path.join(dir, "pb_data")],
+        { cwd: dir, encoding: "utf8", timeout: 20_000 },
+      );
+      assert.notEqual(res.status, 0);
+      const out = res.stdout + res.stderr;
+      assert.match(out, /broken\.pb\.js/);
+      assert.match(out, /SyntaxError|unexpected token/i);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
