@@ -62,9 +62,14 @@ pub struct JsvmConfig {
 impl JsvmConfig {
     /// The defaults for the data dir `data_dir`.
     pub fn new(data_dir: &Path) -> Self {
+        // Lexically: `pb_data/..` cannot be resolved while pb_data does not exist yet.
+        let parent = match data_dir.parent() {
+            Some(p) => p.to_owned(),
+            None => data_dir.join(".."),
+        };
         Self {
-            hooks_dir: data_dir.join("../pb_hooks"),
-            migrations_dir: data_dir.join("../pb_migrations"),
+            hooks_dir: parent.join("pb_hooks"),
+            migrations_dir: parent.join("pb_migrations"),
             pool_size: 15,
             hooks_watch: true,
         }
