@@ -2,8 +2,8 @@
 //! (PocketBase's `ApiError` answers; anything else PocketBase's generic 400, its stack logged
 //! with file and line), and a Rust error is thrown into JS as an `ApiError`.
 
-use crate::JsvmError;
-use crate::worker::{STATE, call_global};
+use crate::error::JsvmError;
+use crate::state::{STATE, call_global};
 use basalt_domain::error::{FieldError, ValidationErrors};
 use basalt_ports::ServiceError;
 use rquickjs::{Ctx, Object, Value};

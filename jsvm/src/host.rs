@@ -4,38 +4,15 @@
 
 use crate::errors::{exception_to_error, throw_service};
 use crate::messages::ToOwner;
+use crate::ops::common::{HostError, HostResult, app_of, park_on};
 use crate::pool::Shared;
-use crate::registry::Registration;
-use crate::worker::STATE;
-use basalt_core::App;
+use crate::registration::Registration;
+use crate::state::{STATE, call_global};
 use basalt_ports::ServiceError;
 use rquickjs::context::EvalOptions;
 use rquickjs::{Ctx, Function};
 use serde_json::{Value, json};
-use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll, Wake, Waker};
-
-/// Why an operation failed.
-pub(crate) enum HostError {
-    /// A Rust-side error, thrown into JS as an `ApiError` (uncaught, it comes back as itself).
-    Service(ServiceError),
-}
-
-impl From<ServiceError> for HostError {
-    fn from(e: ServiceError) -> Self {
-        HostError::Service(e)
-    }
-}
-
-impl From<basalt_core::AppError> for HostError {
-    fn from(e: basalt_core::AppError) -> Self {
-        HostError::Service(e.into())
-    }
-}
-
-/// An operation's result.
-pub(crate) type HostResult = Result<Value, HostError>;
 
 /// Defines `__host` and `__loadModule` on the context's globals.
 pub(crate) fn install(ctx: &Ctx<'_>, shared: &Arc<Shared>) -> rquickjs::Result<()> {
@@ -95,19 +72,6 @@ fn dispatch(ctx: &Ctx<'_>, shared: &Arc<Shared>, op: &str, args: Value) -> HostR
         }
         _ => crate::ops::system::run(shared, op, args),
     }
-}
-
-/// The app of handle `args.h` (0: the root app).
-pub(crate) fn app_of(shared: &Shared, args: &Value) -> Result<App, HostError> {
-    let h = args.get("h").and_then(Value::as_u64).unwrap_or(0);
-    if h != 0
-        && let Some(app) = STATE.with(|s| s.borrow().apps.get(&h).cloned())
-    {
-        return Ok(app);
-    }
-    shared.app.get().cloned().ok_or_else(|| {
-        HostError::Service(ServiceError::internal_message("the app is not bound yet"))
-    })
 }
 
 /// Records a registration while loading; after loading, only `cronRemove` acts.
@@ -174,7 +138,7 @@ fn run_in_transaction(ctx: &Ctx<'_>, shared: &Arc<Shared>, args: &Value) -> Host
     let result = park_on(shared, async {
         app.run_in_transaction(|tx| {
             let h = STATE.with(|s| s.borrow_mut().add_app(tx));
-            let out = crate::worker::call_global::<()>(ctx, "__txCall", (fn_id, h));
+            let out = call_global::<()>(ctx, "__txCall", (fn_id, h));
             STATE.with(|s| s.borrow_mut().apps.remove(&h));
             let r = match out {
                 Ok(()) => Ok(()),
@@ -194,31 +158,4 @@ fn run_in_transaction(ctx: &Ctx<'_>, shared: &Arc<Shared>, args: &Value) -> Host
         (Err(_), Some(error)) => Err(HostError::Service(error)),
         (Err(e), None) => Err(e.into()),
     }
-}
-
-/// Waits for `fut` on this worker thread (which is no runtime thread): polls it here,
-/// parking between wake-ups, inside the app's runtime context so its timers and I/O work.
-/// Unlike `Handle::block_on` it nests: a transaction's JS callback may wait again.
-pub(crate) fn park_on<F: Future>(shared: &Arc<Shared>, fut: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let _enter = shared.handle.enter();
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = TaskContext::from_waker(&waker);
-    let mut fut = std::pin::pin!(fut);
-    shared.waiting(|| {
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
-            std::thread::park();
-        }
-    })
 }

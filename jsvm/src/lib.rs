@@ -11,6 +11,7 @@
 //! ```
 
 mod bridge;
+mod error;
 mod errors;
 mod events;
 mod host;
@@ -18,32 +19,18 @@ mod messages;
 mod ops;
 mod pool;
 mod records;
+mod registration;
 mod registry;
+mod state;
 mod worker;
 
 use basalt_core::App;
 use basalt_http::router::Router;
+pub use error::JsvmError;
 use pool::{Shared, Source};
-use registry::Registration;
+use registration::Registration;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Why the JS hooks could not be loaded or bound.
-#[derive(Debug, thiserror::Error)]
-pub enum JsvmError {
-    /// A file failed to load (a syntax error, an exception at its top level), with the
-    /// message and the JS stack (file and line).
-    #[error("{0}")]
-    Load(String),
-    /// A hooks or migrations directory could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The path.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-}
 
 /// Where the JS files are and how many runtimes run them (PocketBase's jsvm flags).
 #[derive(Debug, Clone)]
@@ -95,6 +82,7 @@ impl Jsvm {
             config.hooks_dir.clone(),
             config.hooks_watch,
             tokio::runtime::Handle::current(),
+            worker::run,
         ));
         let (registrations, skipped) = pool::start(shared.clone(), config.pool_size)?;
         for message in skipped {

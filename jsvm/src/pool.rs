@@ -4,9 +4,9 @@
 //! `e.next()`, a `$app` call) may need another worker for the JS handlers that wait
 //! triggers: when every worker waits and jobs are queued, the pool grows by one.
 
-use crate::JsvmError;
+use crate::error::JsvmError;
 use crate::messages::Job;
-use crate::registry::Registration;
+use crate::registration::Registration;
 use basalt_core::App;
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -36,6 +36,8 @@ pub(crate) struct Shared {
     pub tolerant: bool,
     /// The tokio runtime the app's futures run on.
     pub handle: tokio::runtime::Handle,
+    /// A worker thread's body.
+    work: WorkerBody,
     /// The app `$app` is (set by `Jsvm::bind`).
     pub app: OnceLock<App>,
     queue: Mutex<Queue>,
@@ -60,12 +62,14 @@ impl Shared {
         hooks_dir: PathBuf,
         tolerant: bool,
         handle: tokio::runtime::Handle,
+        work: WorkerBody,
     ) -> Self {
         Self {
             sources,
             hooks_dir,
             tolerant,
             handle,
+            work,
             app: OnceLock::new(),
             queue: Mutex::new(Queue::default()),
             ready: Condvar::new(),
@@ -151,6 +155,9 @@ pub(crate) fn start(shared: Arc<Shared>, size: usize) -> Result<Loaded, JsvmErro
     Ok(registrations)
 }
 
+/// A worker thread's body: run jobs of the pool; the first one reports to `Ready`.
+pub(crate) type WorkerBody = fn(Arc<Shared>, Option<Ready>);
+
 /// Where the first worker reports.
 pub(crate) type Ready = std::sync::mpsc::Sender<Result<Loaded, JsvmError>>;
 
@@ -160,7 +167,7 @@ fn spawn_worker(shared: Arc<Shared>, ready: Option<Ready>) {
         .stack_size(WORKER_STACK)
         .spawn({
             let shared = shared.clone();
-            move || crate::worker::run(shared, ready)
+            move || (shared.work)(shared.clone(), ready)
         });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start a JS worker thread");

@@ -1,9 +1,10 @@
-//! What the hooks files register (`routerAdd`, `onRecordCreate`, `cronAdd`, `migrate`, ...)
-//! and how each registration is bound on the app, its cron and its router.
+//! How each registration of the hooks files is bound on the app, its cron, its migrations
+//! and its router.
 
-use crate::JsvmError;
 use crate::bridge::{JsEvent, run_call, run_event};
+use crate::error::JsvmError;
 use crate::pool::Shared;
+use crate::registration::{Middleware, Registration};
 use basalt_core::App;
 use basalt_http::router::Action;
 use basalt_http::router::{
@@ -11,85 +12,8 @@ use basalt_http::router::{
     require_superuser_auth, require_superuser_or_owner_auth, skip_success_activity_log,
 };
 use basalt_ports::hook::{BoxFuture, Handler, Hook, HookResult, Tagged, TaggedHook};
-use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
-
-/// One registration made by a loaded file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub(crate) enum Registration {
-    /// `onXxx(handler, ...tags)`.
-    Hook {
-        /// The JS name (`onRecordCreate`).
-        name: String,
-        /// The handler id.
-        handler: u32,
-        /// Collection names or ids (empty: all).
-        tags: Vec<String>,
-    },
-    /// `routerAdd(method, path, handler, ...middlewares)`.
-    Route {
-        /// The method (`*`: any).
-        method: String,
-        /// The path pattern.
-        path: String,
-        /// The handler id.
-        handler: u32,
-        /// The route's middlewares.
-        middlewares: Vec<Middleware>,
-    },
-    /// `routerUse(middleware)`.
-    Use {
-        /// The middleware.
-        middleware: Middleware,
-    },
-    /// `cronAdd(id, expr, fn)`.
-    Cron {
-        /// The job id.
-        id: String,
-        /// The cron expression.
-        expr: String,
-        /// The handler id.
-        handler: u32,
-    },
-    /// `cronRemove(id)` at the top level of a file.
-    CronRemove {
-        /// The job id.
-        id: String,
-    },
-    /// `migrate(up, down)` in a `pb_migrations` file.
-    Migration {
-        /// The file name.
-        file: String,
-        /// The up handler id.
-        up: u32,
-        /// The down handler id.
-        down: u32,
-    },
-}
-
-/// A route or router middleware.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub(crate) enum Middleware {
-    /// A JS function (or `new Middleware(fn, priority, id)`).
-    Js {
-        /// The handler id.
-        handler: u32,
-        /// Its id ("" for a generated one).
-        id: String,
-        /// Its priority.
-        priority: i32,
-    },
-    /// One of `$apis`' middlewares.
-    Builtin {
-        /// `requireAuth`, `bodyLimit`, ...
-        name: String,
-        /// Its arguments.
-        args: Vec<Value>,
-    },
-}
 
 /// A JS handler as a hook handler.
 fn js_handler<E: JsEvent>(shared: &Arc<Shared>, handler: u32) -> Handler<E> {

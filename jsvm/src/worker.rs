@@ -1,63 +1,17 @@
 //! One JS worker thread: its QuickJS runtime, the files loaded into it, the jobs it runs.
 
-use crate::JsvmError;
+use crate::error::JsvmError;
 use crate::errors::{exception_to_error, load_error};
 use crate::messages::{Job, Target, ToOwner};
 use crate::pool::{Shared, worker_failed};
-use crate::registry::Registration;
-use basalt_core::App;
+use crate::state::{STATE, call_global};
 use basalt_ports::ServiceError;
 use rquickjs::context::EvalOptions;
-use rquickjs::{Context, Ctx, Function, Runtime};
-use std::cell::RefCell;
-use std::collections::HashMap;
+use rquickjs::{Context, Ctx, Runtime};
 use std::sync::Arc;
-use tokio::sync::mpsc::UnboundedSender;
 
 /// The prelude: the JS API over `__host`.
 const PRELUDE: &str = include_str!("prelude.js");
-
-/// What the running worker keeps between the calls of one job.
-#[derive(Default)]
-pub(crate) struct WorkerState {
-    /// The owners of the jobs in progress (innermost last).
-    pub links: Vec<UnboundedSender<ToOwner>>,
-    /// The apps JS holds handles of (0 is the root app).
-    pub apps: HashMap<u64, App>,
-    next_app: u64,
-    /// Errors of the Rust side thrown into JS, by id, to give them back when uncaught.
-    pub errors: HashMap<u64, ServiceError>,
-    next_error: u64,
-    /// The registrations made while loading (the first worker only).
-    pub registrations: Option<Vec<Registration>>,
-    /// The migration file being loaded.
-    pub migration: Option<String>,
-    /// True while the files load.
-    pub loading: bool,
-    /// The files that failed to load and were skipped.
-    pub load_errors: Vec<String>,
-}
-
-thread_local! {
-    /// The state of the worker on this thread.
-    pub(crate) static STATE: RefCell<WorkerState> = RefCell::new(WorkerState::default());
-}
-
-impl WorkerState {
-    /// A handle for `app`.
-    pub fn add_app(&mut self, app: App) -> u64 {
-        self.next_app += 1;
-        self.apps.insert(self.next_app, app);
-        self.next_app
-    }
-
-    /// Keeps `error` for [`exception_to_error`]; returns its id.
-    pub fn add_error(&mut self, error: ServiceError) -> u64 {
-        self.next_error += 1;
-        self.errors.insert(self.next_error, error);
-        self.next_error
-    }
-}
 
 /// The worker thread's body.
 pub(crate) fn run(shared: Arc<Shared>, ready: Option<crate::pool::Ready>) {
@@ -174,14 +128,4 @@ fn run_job(ctx: &Ctx<'_>, job: Job) {
         }
     });
     let _ = to_owner.send(ToOwner::Done(result));
-}
-
-/// Calls global function `name`.
-pub(crate) fn call_global<'js, R: rquickjs::FromJs<'js>>(
-    ctx: &Ctx<'js>,
-    name: &str,
-    args: impl rquickjs::function::IntoArgs<'js>,
-) -> rquickjs::Result<R> {
-    let f: Function = ctx.globals().get(name)?;
-    f.call(args)
 }

@@ -1,7 +1,7 @@
 //! `$app`'s operations: finding, saving and deleting records and collections, the settings,
 //! raw queries with bound parameters.
 
-use crate::host::{HostError, HostResult, park_on};
+use crate::ops::common::{HostError, HostResult, park_on};
 use crate::pool::Shared;
 use crate::records;
 use basalt_core::App;

@@ -2,4 +2,5 @@
 //! `$os`, `$http`, logging, `require`).
 
 pub(crate) mod app;
+pub(crate) mod common;
 pub(crate) mod system;

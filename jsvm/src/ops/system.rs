@@ -1,7 +1,7 @@
 //! The operations that are not `$app`'s: logging, `sleep`, `$security`, `$os` (no process
 //! execution), `$http.send` and `require`'s module resolution.
 
-use crate::host::{HostError, HostResult, app_of, park_on};
+use crate::ops::common::{HostError, HostResult, app_of, park_on};
 use crate::pool::Shared;
 use basalt_ports::ServiceError;
 use serde_json::{Value, json};
