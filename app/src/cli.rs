@@ -70,6 +70,10 @@ pub enum Command {
         /// Where `create` and `collections` write migration files.
         #[arg(long = "migrationsDir", global = true, default_value = "migrations")]
         migrations_dir: PathBuf,
+        /// The language of the files `create` and `collections` write: `rust` (into
+        /// `--migrationsDir`) or `js` (into the JS migrations dir, `pb_migrations`).
+        #[arg(long = "templateLang", global = true, default_value = "rust", value_parser = ["rust", "js"])]
+        template_lang: String,
         /// The action (default: `up`).
         #[command(subcommand)]
         action: Option<crate::migrations::MigrateCommand>,

@@ -4,7 +4,7 @@
 //! when a hooks file changes (as PocketBase does).
 
 use crate::{App, AppError, OnServe};
-pub use basalt_jsvm::{Jsvm, JsvmConfig, JsvmError};
+pub use basalt_jsvm::{Jsvm, JsvmConfig, JsvmError, TYPES_D_TS, write_types};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 

@@ -42,6 +42,9 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
             let js_config = cli.jsvm_config();
             basalt::jshooks::attach(&app, &js_config)?;
             app.bootstrap().await?;
+            if let Err(e) = basalt::jshooks::write_types(&cli.dir) {
+                tracing::warn!(error = %e, "cannot write pb_data/types.d.ts");
+            }
             if cli.hooks_watch {
                 basalt::jshooks::watch(&js_config.hooks_dir, || {
                     use basalt::ports::restart::Restart;
@@ -70,15 +73,18 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
         }
         Command::Migrate {
             migrations_dir,
+            template_lang,
             action,
         } => {
             let action = action
                 .clone()
                 .unwrap_or(basalt::migrations::MigrateCommand::Up);
             let js_config = cli.jsvm_config();
-            basalt::migrations::run_command_with(
+            let js_dir = (template_lang == "js").then_some(js_config.migrations_dir.as_path());
+            basalt::migrations::run_command_in(
                 &cli.app_config()?,
                 migrations_dir,
+                js_dir,
                 &action,
                 &|app| basalt::jshooks::attach(app, &js_config).map(|_| ()),
             )

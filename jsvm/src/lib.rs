@@ -170,3 +170,16 @@ fn display_name(path: &Path) -> String {
         None => name,
     }
 }
+
+/// The type declarations of the JS API (`pb_data/types.d.ts`).
+pub const TYPES_D_TS: &str = include_str!("types.d.ts");
+
+/// Writes [`TYPES_D_TS`] to `dir/types.d.ts` unless it already holds it (as PocketBase
+/// writes `pb_data/types.d.ts` for editor completion).
+pub fn write_types(dir: &Path) -> std::io::Result<()> {
+    let path = dir.join("types.d.ts");
+    if std::fs::read_to_string(&path).is_ok_and(|t| t == TYPES_D_TS) {
+        return Ok(());
+    }
+    std::fs::write(path, TYPES_D_TS)
+}

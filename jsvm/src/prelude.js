@@ -192,6 +192,7 @@
         if (!c) throw new ApiError(404, "sql: no rows in result set", {});
         return new Collection(c);
       },
+      importCollections: (list, deleteMissing) => { call("app.importCollections", { h, list, deleteMissing: !!deleteMissing }); },
       findAllCollections: () => call("app.collections", { h }).map((c) => new Collection(c)),
       save: (m) => applyModel(m, call("app.save", { h, model: exportModel(m), validate: true })),
       saveNoValidate: (m) => applyModel(m, call("app.save", { h, model: exportModel(m), validate: false })),

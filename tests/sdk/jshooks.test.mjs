@@ -156,6 +156,22 @@ describe("JS hooks and migrations through the JS SDK", () => {
     }
   });
 
+  test("serve writes pb_data/types.d.ts", () => {
+    const types = fs.readFileSync(path.join(server.dir, "pb_data", "types.d.ts"), "utf8");
+    assert.match(types, /routerAdd/);
+    assert.match(types, /onRecordCreate/);
+  });
+
+  test("migrate create writes a JS migration (--templateLang js)", { skip: process.env.BASALT_BIN.includes("pocketbase") }, () => {
+    const out = server.cli(["migrate", "create", "add_things", "--templateLang", "js"]);
+    assert.match(out, /Successfully created file/);
+    const files = fs.readdirSync(path.join(server.dir, "pb_migrations")).filter((f) => f.endsWith("_add_things.js"));
+    assert.equal(files.length, 1);
+    const text = fs.readFileSync(path.join(server.dir, "pb_migrations", files[0]), "utf8");
+    assert.match(text, /^\/\/\/ <reference path="..\/pb_data\/types.d.ts" \/>\nmigrate\(\(app\) => \{/);
+    fs.rmSync(path.join(server.dir, "pb_migrations", files[0]));
+  });
+
   test("migrate down reverts the JS migration: the collection is gone", async () => {
     await server.halt();
     const out = server.cli(["migrate", "down"]);

@@ -65,6 +65,19 @@ async fn run_async(app: &App, op: &str, args: Value) -> HostResult {
             app.collections().iter().map(|c| c.to_json(true)).collect(),
         )),
         "app.save" => save(app, &args).await,
+        "app.importCollections" => {
+            let list = args
+                .get("list")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let delete_missing = args
+                .get("deleteMissing")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            app.import_collections(&list, delete_missing).await?;
+            Ok(Value::Null)
+        }
         "app.delete" => delete(app, &args).await,
         "app.settings" => {
             Ok(serde_json::to_value(app.settings().as_ref()).map_err(ServiceError::internal)?)
