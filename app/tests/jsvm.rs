@@ -249,3 +249,53 @@ async fn enrich_errors_and_cron() {
     t.app.run_migrations_down(1).await.expect("down");
     assert!(t.app.find_collection("items").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_helpers() {
+    let t = TestApp::new().await.expect("test app");
+    let files = tempfile::tempdir().expect("temp dir");
+    write(
+        files.path(),
+        "pb_hooks/sec.pb.js",
+        r#"
+routerAdd("GET", "/sec", (e) => {
+  const token = $security.createJWT({ sub: "abc" }, "secret-key", 60);
+  const claims = $security.parseJWT(token, "secret-key");
+  const unverified = $security.parseUnverifiedJWT(token);
+  let bad = "";
+  try { $security.parseJWT(token, "other-key"); } catch (err) { bad = "rejected"; }
+  return e.json(200, {
+    sub: claims.sub, sub2: unverified.sub, bad,
+    md5: $security.md5("abc"), sha256: $security.sha256("abc"),
+    hs256: $security.hs256("abc", "key"),
+    alpha: $security.randomStringWithAlphabet(8, "ab"),
+  });
+});
+"#,
+    );
+    let mut config = JsvmConfig::new(&files.path().join("pb_data"));
+    config.pool_size = 1;
+    attach(&t.app, &config).expect("attach");
+    let res = ApiScenario {
+        url: "/sec".into(),
+        ..ApiScenario::default()
+    }
+    .test(&t)
+    .await;
+    let v = res.json();
+    assert_eq!(v["sub"], "abc");
+    assert_eq!(v["sub2"], "abc");
+    assert_eq!(v["bad"], "rejected");
+    assert_eq!(v["md5"], "900150983cd24fb0d6963f7d28e17f72");
+    assert_eq!(
+        v["sha256"],
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(
+        v["hs256"],
+        "9c196e32dc0175f86f4b1cb89289d6619de6bee699e4c378e68309ed97a1a6ab"
+    );
+    let alpha = v["alpha"].as_str().expect("alpha");
+    assert_eq!(alpha.len(), 8);
+    assert!(alpha.chars().all(|c| c == 'a' || c == 'b'));
+}

@@ -70,6 +70,12 @@ fn dispatch(ctx: &Ctx<'_>, shared: &Arc<Shared>, op: &str, args: Value) -> HostR
             let app = app_of(shared, &args)?;
             crate::ops::app::run(shared, &app, op, args)
         }
+        _ if op.starts_with("security.")
+            && op != "security.randomString"
+            && op != "security.randomStringByRegex" =>
+        {
+            crate::ops::security::run(op, &args)
+        }
         _ => crate::ops::system::run(shared, op, args),
     }
 }

@@ -3,4 +3,5 @@
 
 pub(crate) mod app;
 pub(crate) mod common;
+pub(crate) mod security;
 pub(crate) mod system;
