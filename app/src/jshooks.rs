@@ -24,6 +24,7 @@ pub fn attach(app: &App, config: &JsvmConfig) -> Result<Jsvm, AppError> {
             routes
                 .bind_router(&mut e.router)
                 .map_err(basalt_ports::ServiceError::internal)?;
+            routes.serve(&e.app).await?;
             basalt_ports::hook::Event::next(e).await
         })
     });

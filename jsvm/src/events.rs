@@ -12,7 +12,7 @@ use basalt_core::hooks::{
 use basalt_domain::collection::Collection;
 use basalt_domain::record::Record;
 use basalt_http::router::RequestEvent;
-use basalt_ports::hook::BoxFuture;
+use basalt_ports::hook::{BoxFuture, Chain, Event};
 use basalt_ports::{Auth, RequestContext, ServiceError};
 use serde_json::{Value, json};
 
@@ -65,6 +65,31 @@ async fn request_info(app: &App, ctx: &RequestContext, body: Value) -> Result<Va
         "auth": auth_record(app, &ctx.auth).await?,
         "context": "default",
     }))
+}
+
+/// `onServe`'s event as JS handlers get it (`e.app`, `e.next()`); the binary triggers it
+/// from its own `on_serve` (whose router JS adds to with `routerAdd`).
+pub(crate) struct ServeJsEvent {
+    pub app: App,
+    pub chain: Chain<Self>,
+}
+
+impl Event for ServeJsEvent {
+    fn chain(&mut self) -> &mut Chain<Self> {
+        &mut self.chain
+    }
+}
+
+impl JsEvent for ServeJsEvent {
+    fn js_app(&self) -> &App {
+        &self.app
+    }
+    fn export(&mut self) -> Value {
+        json!({})
+    }
+    fn import(&mut self, _: Value) -> Result<(), ServiceError> {
+        Ok(())
+    }
 }
 
 impl JsEvent for AppEvent {

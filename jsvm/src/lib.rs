@@ -106,6 +106,17 @@ impl Jsvm {
         registry::bind_app(app, &self.shared, &self.registrations)
     }
 
+    /// Runs the `onServe` handlers on `app` (from the binary's `on_serve`, once the routes
+    /// are added).
+    pub async fn serve(&self, app: &App) -> Result<(), basalt_ports::ServiceError> {
+        let hook = registry::serve_hook(&self.shared, &self.registrations);
+        let mut e = events::ServeJsEvent {
+            app: app.clone(),
+            chain: Default::default(),
+        };
+        hook.trigger(&mut e, |_| Box::pin(async { Ok(()) })).await
+    }
+
     /// Adds the `routerAdd` routes and `routerUse` middlewares to `router` (from `on_serve`).
     pub fn bind_router(&self, router: &mut Router<App>) -> Result<(), JsvmError> {
         registry::bind_router(router, &self.shared, &self.registrations)

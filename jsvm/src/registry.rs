@@ -3,6 +3,7 @@
 
 use crate::bridge::{JsEvent, run_call, run_event};
 use crate::error::JsvmError;
+use crate::events::ServeJsEvent;
 use crate::pool::Shared;
 use crate::registration::{Middleware, Registration};
 use basalt_core::App;
@@ -150,11 +151,27 @@ fn bind_hook(
         "onRecordCreateRequest" => bind_tagged(app.on_record_create_request(t), s, h),
         "onRecordUpdateRequest" => bind_tagged(app.on_record_update_request(t), s, h),
         "onRecordDeleteRequest" => bind_tagged(app.on_record_delete_request(t), s, h),
-        // on_serve belongs to the binary (`Jsvm::bind_router` is called from it).
+        // on_serve belongs to the binary, which runs these through `Jsvm::serve`.
         "onServe" => {}
         other => return Err(JsvmError::Load(format!("unknown hook {other}"))),
     }
     Ok(())
+}
+
+/// The `onServe` handlers of `registrations`, as one hook.
+pub(crate) fn serve_hook(
+    shared: &Arc<Shared>,
+    registrations: &[Registration],
+) -> Hook<ServeJsEvent> {
+    let hook = Hook::new();
+    for r in registrations {
+        if let Registration::Hook { name, handler, .. } = r
+            && name == "onServe"
+        {
+            bind(&hook, shared, *handler);
+        }
+    }
+    hook
 }
 
 /// Adds the routes and router middlewares of `registrations` to `router`.

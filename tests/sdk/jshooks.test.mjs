@@ -68,6 +68,19 @@ cronAdd("jsjob", "0 0 1 1 *", () => {
   $app.save(r);
 });
 
+onBootstrap((e) => {
+  e.next();
+  $os.writeFile(__hooks + "/../bootstrapped.txt", "yes", 0o644);
+});
+
+// onServe is Basalt's (PocketBase 0.40's JSVM has none)
+if (typeof onServe === "function") {
+  onServe((e) => {
+    $os.writeFile(__hooks + "/../served.txt", "yes", 0o644);
+    e.next();
+  });
+}
+
 routerAdd("GET", "/boom", (e) => {
   const x = null;
   return e.json(200, { v: x.missing });
@@ -154,6 +167,31 @@ describe("JS hooks and migrations through the JS SDK", () => {
     if (!process.env.BASALT_BIN.includes("pocketbase")) {
       assert.match(server.output(), /main\.pb\.js:\d+/);
     }
+  });
+
+  test("onBootstrap and onServe ran", () => {
+    assert.equal(fs.readFileSync(path.join(server.dir, "bootstrapped.txt"), "utf8"), "yes");
+    if (!process.env.BASALT_BIN.includes("pocketbase")) {
+      assert.equal(fs.readFileSync(path.join(server.dir, "served.txt"), "utf8"), "yes");
+    }
+  });
+
+  test("--hooksWatch: a changed hooks file is reloaded", async () => {
+    const file = path.join(server.dir, "pb_hooks", "watched.pb.js");
+    fs.writeFileSync(file, 'routerAdd("GET", "/watched", (e) => e.string(200, "v1"));\n');
+    let text = "";
+    for (let i = 0; i < 100 && text !== "v1"; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      text = await fetch(`${server.url}/watched`).then((r) => r.text()).catch(() => "");
+    }
+    assert.equal(text, "v1");
+    fs.writeFileSync(file, 'routerAdd("GET", "/watched", (e) => e.string(200, "v2"));\n');
+    for (let i = 0; i < 100 && text !== "v2"; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      text = await fetch(`${server.url}/watched`).then((r) => r.text()).catch(() => "");
+    }
+    assert.equal(text, "v2");
+    await su.collection("_superusers").authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
   });
 
   test("serve writes pb_data/types.d.ts", () => {
