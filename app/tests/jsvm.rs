@@ -299,3 +299,62 @@ routerAdd("GET", "/sec", (e) => {
     assert_eq!(alpha.len(), 8);
     assert!(alpha.chars().all(|c| c == 'a' || c == 'b'));
 }
+
+/// A one-shot HTTP server answering `body` to the first request; returns its address.
+async fn one_shot_server(body: &'static str) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        if let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let res = format!(
+                "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nx-from: test\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = sock.write_all(res.as_bytes()).await;
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_send_os_guard_and_dynamic_models() {
+    let t = TestApp::new().await.expect("test app");
+    let addr = one_shot_server(r#"{"pong":true}"#).await;
+    let files = tempfile::tempdir().expect("temp dir");
+    write(
+        files.path(),
+        "pb_hooks/misc.pb.js",
+        &format!(
+            r#"
+routerAdd("GET", "/misc", (e) => {{
+  const res = $http.send({{ url: "http://{addr}/ping", method: "POST", body: {{ a: 1 }}, headers: {{ "content-type": "application/json" }} }});
+  let exec = "";
+  try {{ $os.exec("ls"); }} catch (err) {{ exec = "refused"; }}
+  const rows = arrayOf(new DynamicModel({{ n: 0 }}));
+  $app.db().newQuery("SELECT 1 AS n UNION SELECT 2 ORDER BY n").all(rows);
+  const one = new DynamicModel({{ total: 0 }});
+  $app.db().newQuery("SELECT COUNT(*) AS total FROM _superusers WHERE email = {{:e}}").bind({{ e: "x'; DROP TABLE _superusers; --" }}).one(one);
+  return e.json(200, {{ status: res.statusCode, pong: res.json.pong, header: res.headers["x-from"][0], exec, rows: rows.map((r) => r.n), total: one.total }});
+}});
+"#
+        ),
+    );
+    let mut config = JsvmConfig::new(&files.path().join("pb_data"));
+    config.pool_size = 1;
+    attach(&t.app, &config).expect("attach");
+    let res = ApiScenario {
+        url: "/misc".into(),
+        ..ApiScenario::default()
+    }
+    .test(&t)
+    .await;
+    assert_eq!(
+        res.json(),
+        json!({"status": 201, "pong": true, "header": "test", "exec": "refused", "rows": [1, 2], "total": 0})
+    );
+}

@@ -165,6 +165,8 @@
     constructor(shape) { Object.assign(this, shape || {}); }
   }
   g.DynamicModel = DynamicModel;
+  // PocketBase's arrayOf(model): a slice `all()` fills with rows.
+  g.arrayOf = () => [];
 
   const exportModel = (m) =>
     m instanceof Record ? { kind: "record", record: m.__export() }
