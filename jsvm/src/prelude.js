@@ -251,25 +251,30 @@
   g.toString = (v) => (typeof v === "string" ? v : v instanceof Uint8Array ? String.fromCharCode(...v) : JSON.stringify(v));
   g.sleep = (ms) => { call("sleep", { ms: ms | 0 }); };
 
-  // ---- events ----
+  // ---- events (methods on prototypes: an event costs a few fields, not closures) ----
+  const EventProto = {
+    get app() { return this.__app || (this.__app = appFor(this.__h)); },
+    set app(v) { this.__app = v; },
+    next() { update(this, call("next", exportEvent(this))); },
+  };
   function makeEvent(s, h) {
-    const e = { app: appFor(h) };
+    const e = Object.create(s.req ? RequestProto : EventProto);
+    e.__h = h;
     if (s.record) e.record = Record.__from(s.record);
     if (s.collectionRef) e.collection = new Collection(s.collectionRef);
     if (s.collection) e.collection = new Collection(s.collection);
     if (s.error) e.error = s.error;
     if (s.records) e.records = s.records.map(Record.__from);
-    if (s.req) makeRequest(e, s.req);
+    if (s.req) { e.__req = s.req; e.request = new Request(e); }
     if (s.message) e.message = s.message;
     if (s.subscriptions) e.subscriptions = s.subscriptions;
     if (s.name !== undefined) e.name = s.name;
-    e.next = function () { update(e, call("next", exportEvent(e))); };
     return e;
   }
   function exportEvent(e) {
     const out = {};
     if (e.record instanceof Record) out.record = e.record.__export();
-    if (e.collection instanceof Collection) out.collection = JSON.parse(JSON.stringify(e.collection));
+    if (e.collection instanceof Collection && !e.__req) out.collection = JSON.parse(JSON.stringify(e.collection));
     if (e.__resp) { out.response = e.__resp; e.__resp = null; }
     if (e.__headers) { out.headers = e.__headers; e.__headers = null; }
     if (e.subscriptions) out.subscriptions = e.subscriptions;
@@ -283,50 +288,49 @@
     if (s.req) e.__req = s.req;
   }
 
-  function makeRequest(e, req) {
-    e.__req = req;
-    const op = (name, args) => call("event", { op: name, args: args === undefined ? null : args });
-    const headerGet = (n) => op("header", String(n)) || "";
-    e.request = {
-      method: req.method,
-      url: { path: req.path, rawQuery: req.query, query: () => ({ get: (k) => op("query", String(k)) || "" }), string: () => req.path + (req.query ? "?" + req.query : "") },
-      pathValue: (n) => (e.__req.pathParams || {})[n] || "",
-      header: { get: headerGet },
-      remoteAddr: req.remoteAddr || "",
-    };
-    let auth;
-    Object.defineProperty(e, "auth", {
-      get: () => { if (auth === undefined) { const a = op("auth"); auth = a ? Record.__from(a) : null; } return auth; },
-      set: (v) => { auth = v; },
-      enumerable: true,
-    });
-    e.hasSuperuserAuth = () => !!op("hasSuperuserAuth");
-    e.isTLS = () => false;
-    e.realIP = () => op("realIP") || "";
-    e.remoteIP = () => op("remoteIP") || "";
-    e.requestInfo = () => {
+  const op = (name, args) => call("event", { op: name, args: args === undefined ? null : args });
+  class Request {
+    constructor(e) { this.__e = e; this.method = e.__req.method; }
+    pathValue(n) { return (this.__e.__req.pathParams || {})[n] || ""; }
+    get url() {
+      const r = this.__e.__req;
+      return { path: r.path, rawQuery: r.query, query: () => ({ get: (k) => op("query", String(k)) || "" }), string: () => r.path + (r.query ? "?" + r.query : "") };
+    }
+    get header() { return { get: (n) => op("header", String(n)) || "" }; }
+  }
+  const RequestProto = Object.create(EventProto, Object.getOwnPropertyDescriptors({
+    get auth() {
+      if (this.__auth === undefined) { const a = op("auth"); this.__auth = a ? Record.__from(a) : null; }
+      return this.__auth;
+    },
+    set auth(v) { this.__auth = v; },
+    hasSuperuserAuth() { return !!op("hasSuperuserAuth"); },
+    isTLS() { return false; },
+    realIP() { return op("realIP") || ""; },
+    remoteIP() { return op("remoteIP") || ""; },
+    requestInfo() {
       const i = op("requestInfo");
       i.auth = i.auth ? Record.__from(i.auth) : null;
       i.hasSuperuserAuth = () => !!(i.auth && i.auth.__c.name === "_superusers");
       return i;
-    };
-    e.bindBody = (target) => { const b = op("body"); if (target && typeof target === "object") Object.assign(target, b); return b; };
-    const respond = (r) => { e.__resp = r; };
-    e.json = (status, data) => respond({ status, kind: "json", body: data === undefined ? null : data });
-    e.string = (status, text) => respond({ status, kind: "string", body: String(text) });
-    e.html = (status, text) => respond({ status, kind: "html", body: String(text) });
-    e.noContent = (status) => respond({ status, kind: "noContent" });
-    e.redirect = (status, url) => respond({ status, kind: "redirect", body: String(url) });
-    e.blob = (status, type, bytes) => respond({ status, kind: "blob", type: String(type), body: Array.from(bytes || []) });
-    e.response = {
-      header: () => ({ set: (k, v) => { (e.__headers = e.__headers || []).push([String(k), String(v)]); } }),
-    };
-    e.badRequestError = (m, d) => new g.BadRequestError(m, d);
-    e.notFoundError = (m, d) => new g.NotFoundError(m, d);
-    e.forbiddenError = (m, d) => new g.ForbiddenError(m, d);
-    e.unauthorizedError = (m, d) => new g.UnauthorizedError(m, d);
-    e.internalServerError = (m, d) => new g.InternalServerError(m, d);
-  }
+    },
+    bindBody(target) { const b = op("body"); if (target && typeof target === "object") Object.assign(target, b); return b; },
+    json(status, data) { this.__resp = { status, kind: "json", body: data === undefined ? null : data }; },
+    string(status, text) { this.__resp = { status, kind: "string", body: String(text) }; },
+    html(status, text) { this.__resp = { status, kind: "html", body: String(text) }; },
+    noContent(status) { this.__resp = { status, kind: "noContent" }; },
+    redirect(status, url) { this.__resp = { status, kind: "redirect", body: String(url) }; },
+    blob(status, type, bytes) { this.__resp = { status, kind: "blob", type: String(type), body: Array.from(bytes || []) }; },
+    get response() {
+      const e = this;
+      return { header: () => ({ set: (k, v) => { (e.__headers = e.__headers || []).push([String(k), String(v)]); } }) };
+    },
+    badRequestError(m, d) { return new g.BadRequestError(m, d); },
+    notFoundError(m, d) { return new g.NotFoundError(m, d); },
+    forbiddenError(m, d) { return new g.ForbiddenError(m, d); },
+    unauthorizedError(m, d) { return new g.UnauthorizedError(m, d); },
+    internalServerError(m, d) { return new g.InternalServerError(m, d); },
+  }));
 
   // Called by the worker: runs handler `id` on an event; returns the final state.
   g.__dispatch = function (id, stateJson, h) {
