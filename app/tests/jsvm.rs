@@ -358,3 +358,66 @@ routerAdd("GET", "/misc", (e) => {{
         json!({"status": 201, "pong": true, "header": "test", "exec": "refused", "rows": [1, 2], "total": 0})
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_and_collection_hooks() {
+    let t = TestApp::new().await.expect("test app");
+    let files = tempfile::tempdir().expect("temp dir");
+    write(files.path(), "pb_migrations/1700000000_items.js", MIGRATION);
+    write(
+        files.path(),
+        "pb_hooks/req.pb.js",
+        r#"
+onCollectionCreate((e) => {
+  if (e.collection.name === "items") e.collection.fields.add(new TextField({ name: "added_by_hook" }));
+  e.next();
+});
+onRecordCreateRequest((e) => {
+  const info = e.requestInfo();
+  e.record.set("secret", "from " + (info.body.title || "?"));
+  e.next();
+}, "items");
+onRecordUpdate((e) => {
+  e.record.set("n", e.record.getInt("n") * 10);
+  e.next();
+}, "items");
+onRecordAfterDeleteSuccess((e) => {
+  $app.db().newQuery("CREATE TABLE IF NOT EXISTS deleted_log (rid TEXT)").execute();
+  $app.db().newQuery("INSERT INTO deleted_log (rid) VALUES ({:id})").bind({ id: e.record.id }).execute();
+  e.next();
+}, "items");
+"#,
+    );
+    let mut config = JsvmConfig::new(&files.path().join("pb_data"));
+    config.pool_size = 1;
+    attach(&t.app, &config).expect("attach");
+    t.app.run_migrations_up().await.expect("migrations");
+    let items = t.app.find_collection("items").expect("items");
+    assert!(items.fields.iter().any(|f| f.name == "added_by_hook"));
+    let res = ApiScenario {
+        method: "POST".into(),
+        url: "/api/collections/items/records".into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: Some(br#"{"title":"via api","n":2}"#.to_vec()),
+        ..ApiScenario::default()
+    }
+    .test(&t)
+    .await;
+    let id = res.json()["id"].as_str().expect("id").to_owned();
+    let mut r = t.app.find_record_by_id("items", &id).await.expect("record");
+    assert_eq!(r.get("secret"), &json!("from via api"));
+    r.set("n", json!(3));
+    t.app.save(&mut r).await.expect("update");
+    let r = t.app.find_record_by_id("items", &id).await.expect("record");
+    assert_eq!(r.get("n"), &json!(30));
+    let mut r = r;
+    t.app.delete(&mut r).await.expect("delete");
+    let rows = t
+        .app
+        .db()
+        .query("SELECT rid FROM deleted_log", &[])
+        .await
+        .expect("log");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].text("rid"), id);
+}
