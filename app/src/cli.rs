@@ -41,6 +41,10 @@ pub struct Cli {
     /// The directory with the JS migrations (default: `pb_migrations` next to the data dir).
     #[arg(long = "jsMigrationsDir", global = true, value_name = "DIR")]
     pub js_migrations_dir: Option<PathBuf>,
+    /// Write a JS migration (a snapshot of the collections) into the JS migrations dir after
+    /// each collection change made while serving.
+    #[arg(long, global = true)]
+    pub automigrate: bool,
     /// What to run.
     #[command(subcommand)]
     pub command: Command,

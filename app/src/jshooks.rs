@@ -3,8 +3,12 @@
 //! bootstrap, adds the JS routes in `on_serve`, and with `--hooksWatch` restarts the process
 //! when a hooks file changes (as PocketBase does).
 
+use crate::hooks::CollectionEvent;
+use crate::migrations::js_template::{snapshot_js_template, write_js_migration};
+use crate::migrations::template::snapshot_json;
 use crate::{App, AppError, OnServe};
 pub use basalt_jsvm::{Jsvm, JsvmConfig, JsvmError, TYPES_D_TS, write_types};
+use basalt_ports::hook::{BoxFuture, Event, Handler, HookResult};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -25,7 +29,7 @@ pub fn attach(app: &App, config: &JsvmConfig) -> Result<Jsvm, AppError> {
                 .bind_router(&mut e.router)
                 .map_err(basalt_ports::ServiceError::internal)?;
             routes.serve(&e.app).await?;
-            basalt_ports::hook::Event::next(e).await
+            e.next().await
         })
     });
     Ok(js)
@@ -62,4 +66,41 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Option<SystemTime>)> {
         .unwrap_or_default();
     files.sort();
     files
+}
+
+/// `--automigrate`: after each collection create, update or delete, writes a JS migration
+/// into `dir` with a snapshot of every collection (`{ts}_{created|updated|deleted}_{name}.js`,
+/// importing them on `migrate up` on another instance). Bind it once the start-up
+/// migrations ran, so only later changes (the dashboard's, the API's) are recorded.
+pub fn automigrate(app: &App, dir: &Path) {
+    app.on_collection_after_create_success(&[])
+        .bind(snapshot_handler(dir.to_owned(), "created"));
+    app.on_collection_after_update_success(&[])
+        .bind(snapshot_handler(dir.to_owned(), "updated"));
+    app.on_collection_after_delete_success(&[])
+        .bind(snapshot_handler(dir.to_owned(), "deleted"));
+}
+
+/// The handler writing `{ts}_{action}_{name}.js` after a collection change.
+fn snapshot_handler(dir: PathBuf, action: &'static str) -> Handler<CollectionEvent> {
+    Handler::new(
+        move |e: &mut CollectionEvent| -> BoxFuture<'_, HookResult> {
+            let dir = dir.clone();
+            Box::pin(async move {
+                e.next().await?;
+                let json = snapshot_json(&e.app.collections());
+                let name = format!("{action}_{}", e.collection.name);
+                let unix_secs = chrono::Utc::now().timestamp();
+                match write_js_migration(&dir, &name, unix_secs, &snapshot_js_template(&json)) {
+                    Ok(path) => {
+                        tracing::info!(file = %path.display(), "automigrate: wrote a migration")
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, "automigrate: cannot write a migration")
+                    }
+                }
+                Ok(())
+            })
+        },
+    )
 }

@@ -58,6 +58,9 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
                 println!("Applied {file}");
             }
             config.run_migrations = false;
+            if cli.automigrate {
+                basalt::jshooks::automigrate(&app, &js_config.migrations_dir);
+            }
             println!(
                 "Server started at http://{}\n├─ REST API:  http://{}/api/",
                 config.http, config.http

@@ -222,6 +222,30 @@ describe("JS hooks and migrations through the JS SDK", () => {
   });
 });
 
+describe("--automigrate", () => {
+  test("a collection change writes a JS snapshot migration", async () => {
+    const srv = await startServer({ args: ["--automigrate"] });
+    try {
+      const pb = new PocketBase(srv.url);
+      await pb.collection("_superusers").authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+      await pb.collections.create({ name: "auto_things", type: "base", fields: [{ name: "title", type: "text" }] });
+      const dir = path.join(srv.dir, "pb_migrations");
+      let files = [];
+      for (let i = 0; i < 50 && files.length === 0; i++) {
+        files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /_auto_things\.js$/.test(f)) : [];
+        if (!files.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(files.length, 1);
+      assert.match(files[0], /^\d+_created_auto_things\.js$/);
+      const text = fs.readFileSync(path.join(dir, files[0]), "utf8");
+      assert.match(text, /migrate\(\(app\) =>/);
+      assert.match(text, /"name": ?"auto_things"/);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe("a syntax error in pb_hooks", () => {
   test("is reported and the file skipped with --hooksWatch (the default)", async () => {
     const broken = await startServer({

@@ -73,7 +73,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Creates a fresh data dir with a superuser, starts `serve` on a free port and
  * waits for /api/health. Returns { url, dir, stop(), output(), halt(), cli(args), resume() }.
  * `options.files` ({relative path: content}) are written next to pb_data first (pb_hooks,
- * pb_migrations); `halt` stops the server keeping the dir, `cli` runs the binary on it and
+ * pb_migrations), `options.args` are added to `serve`'s; `halt` stops the server keeping the dir, `cli` runs the binary on it and
  * `resume` serves it again on the same port.
  */
 export async function startServer(options = {}) {
@@ -106,7 +106,7 @@ export async function startServer(options = {}) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const serve = async () => {
-      child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, "--dir", dataDir], {
+      child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, "--dir", dataDir, ...(options.args ?? [])], {
         cwd: dir,
         stdio: ["ignore", "pipe", "pipe"],
       });
