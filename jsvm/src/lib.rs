@@ -84,7 +84,12 @@ impl Jsvm {
             tokio::runtime::Handle::current(),
             worker::run,
         ));
-        let (registrations, skipped) = pool::start(shared.clone(), config.pool_size)?;
+        // No files, no runtimes: nothing can ever be submitted.
+        let (registrations, skipped) = if shared.sources.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            pool::start(shared.clone(), config.pool_size)?
+        };
         for message in skipped {
             tracing::error!(target: "basalt::jsvm", "{message}");
         }
