@@ -33,7 +33,7 @@ pub struct Cli {
     #[arg(long = "hooksDir", global = true, value_name = "DIR")]
     pub hooks_dir: Option<PathBuf>,
     /// Restart the app when a JS hooks file changes.
-    #[arg(long = "hooksWatch", global = true, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long = "hooksWatch", global = true, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub hooks_watch: bool,
     /// How many JS runtimes to prewarm for the hooks.
     #[arg(long = "hooksPool", global = true, default_value_t = 15)]
