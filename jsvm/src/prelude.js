@@ -204,8 +204,6 @@
         try { call("app.runInTransaction", { h, fn: id }); } finally { txFns[id] = undefined; }
       },
       settings: () => call("app.settings", { h }),
-      isDev: () => call("app.isDev", { h }),
-      dataDir: () => call("app.dataDir", { h }),
       db: () => dbx(h),
       logger: () => logger,
       cron: () => ({ add: g.cronAdd, remove: g.cronRemove }),
@@ -229,10 +227,6 @@
       },
     };
   }
-  g.$dbx = {
-    exp: (e, p) => ({ __exp: e, params: p || {} }),
-    hashExp: (m) => ({ __hash: m }),
-  };
 
   const logger = {
     debug: (msg, ...a) => call("log", { level: "debug", msg: String(msg), attrs: a }),
@@ -390,8 +384,6 @@
     bodyLimit: (n) => builtin("bodyLimit", [n | 0]),
     gzip: () => builtin("gzip", []),
     skipSuccessActivityLog: () => builtin("skipSuccessActivityLog", []),
-    enrichRecord: (e, r, ...expands) => r,
-    enrichRecords: (e, rs, ...expands) => rs,
   };
 
   // ---- $security, $os, $http ----

@@ -82,8 +82,6 @@ async fn run_async(app: &App, op: &str, args: Value) -> HostResult {
         "app.settings" => {
             Ok(serde_json::to_value(app.settings().as_ref()).map_err(ServiceError::internal)?)
         }
-        "app.isDev" => Ok(json!(false)),
-        "app.dataDir" => Ok(json!("")),
         "db.execute" => {
             let (sql, values) = bind_params(text(&args, "sql"), &params(&args))?;
             let done = app
