@@ -26,11 +26,16 @@ export function freePort() {
 
 /**
  * Starts `bin` as server `name` (`basalt` or `pocketbase`): `superuser upsert`, then `serve`
- * on a free loopback port in a temp dir prefixed `bench-{tag}-{name}-`; resolves once
- * `/api/health` answers. `stop()` ends it and removes the dir.
+ * on a free loopback port in a temp dir prefixed `bench-{tag}-{name}-` (with `files` written
+ * into it first); resolves once `/api/health` answers. `stop()` ends it and removes the dir.
  */
-export async function startServer(name, bin, tag) {
+export async function startServer(name, bin, tag, files = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${tag}-${name}-`));
+  // files next to pb_data (pb_hooks/*.pb.js, ...): {relative path: content}
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
   const data = path.join(dir, "pb_data");
   const up = spawnSync(bin, ["superuser", "upsert", EMAIL, PASSWORD, "--dir", data], { cwd: dir });
   if (up.status !== 0) throw new Error(`${bin} superuser upsert failed:\n${up.stdout}${up.stderr}`);

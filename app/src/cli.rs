@@ -29,6 +29,22 @@ pub struct Cli {
     /// at rest (as PocketBase's `--encryptionEnv`). Unset or empty stops start-up.
     #[arg(long = "encryptionEnv", global = true, value_name = "NAME")]
     pub encryption_env: Option<String>,
+    /// The directory with the JS app hooks (default: `pb_hooks` next to the data dir).
+    #[arg(long = "hooksDir", global = true, value_name = "DIR")]
+    pub hooks_dir: Option<PathBuf>,
+    /// Restart the app when a JS hooks file changes.
+    #[arg(long = "hooksWatch", global = true, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub hooks_watch: bool,
+    /// How many JS runtimes to prewarm for the hooks.
+    #[arg(long = "hooksPool", global = true, default_value_t = 15)]
+    pub hooks_pool: usize,
+    /// The directory with the JS migrations (default: `pb_migrations` next to the data dir).
+    #[arg(long = "jsMigrationsDir", global = true, value_name = "DIR")]
+    pub js_migrations_dir: Option<PathBuf>,
+    /// Write a JS migration (a snapshot of the collections) into the JS migrations dir after
+    /// each collection change made while serving.
+    #[arg(long, global = true)]
+    pub automigrate: bool,
     /// What to run.
     #[command(subcommand)]
     pub command: Command,
@@ -58,6 +74,10 @@ pub enum Command {
         /// Where `create` and `collections` write migration files.
         #[arg(long = "migrationsDir", global = true, default_value = "migrations")]
         migrations_dir: PathBuf,
+        /// The language of the files `create` and `collections` write: `rust` (into
+        /// `--migrationsDir`) or `js` (into the JS migrations dir, `pb_migrations`).
+        #[arg(long = "templateLang", global = true, default_value = "rust", value_parser = ["rust", "js"])]
+        template_lang: String,
         /// The action (default: `up`).
         #[command(subcommand)]
         action: Option<crate::migrations::MigrateCommand>,
@@ -143,6 +163,21 @@ impl Cli {
             encryption_env: self.encryption_env.clone(),
             encryption_key: None,
         })
+    }
+
+    /// Where the JS hooks and migrations are (`--hooksDir`, `--jsMigrationsDir`,
+    /// `--hooksPool`).
+    pub fn jsvm_config(&self) -> crate::jshooks::JsvmConfig {
+        let mut c = crate::jshooks::JsvmConfig::new(&self.dir);
+        if let Some(d) = &self.hooks_dir {
+            c.hooks_dir = d.clone();
+        }
+        if let Some(d) = &self.js_migrations_dir {
+            c.migrations_dir = d.clone();
+        }
+        c.pool_size = self.hooks_pool.max(1);
+        c.hooks_watch = self.hooks_watch;
+        c
     }
 
     /// The serve settings from the flags.

@@ -17,6 +17,7 @@ mod dbconnect;
 pub mod files;
 mod http_server;
 mod infra;
+pub mod jshooks;
 pub mod mail;
 pub mod migrations;
 mod restart;

@@ -36,14 +36,31 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
     match &cli.command {
         Command::Serve { http, origins } => {
             let mut config = cli.serve_config(http, origins);
-            let app = basalt::open_with_config(&cli.app_config()?).await?;
+            let app = basalt::new_app(&cli.app_config()?).await?;
             // A restored backup takes effect by re-executing the binary.
             app.set_restart_handler(std::sync::Arc::new(basalt::ExecRestart));
+            let js_config = cli.jsvm_config();
+            basalt::jshooks::attach(&app, &js_config)?;
+            app.bootstrap().await?;
+            if let Err(e) = basalt::jshooks::write_types(&cli.dir) {
+                tracing::warn!(error = %e, "cannot write pb_data/types.d.ts");
+            }
+            if cli.hooks_watch {
+                basalt::jshooks::watch(&js_config.hooks_dir, || {
+                    use basalt::ports::restart::Restart;
+                    if let Err(e) = basalt::ExecRestart.restart() {
+                        tracing::error!(error = %e, "cannot restart after a pb_hooks change");
+                    }
+                });
+            }
             // Before the banner, so a failing migration is not announced as a started server.
             for file in app.run_migrations_up().await? {
                 println!("Applied {file}");
             }
             config.run_migrations = false;
+            if cli.automigrate {
+                basalt::jshooks::automigrate(&app, &js_config.migrations_dir);
+            }
             println!(
                 "Server started at http://{}\n├─ REST API:  http://{}/api/",
                 config.http, config.http
@@ -59,12 +76,22 @@ async fn run(cli: Cli) -> Result<(), basalt::AppError> {
         }
         Command::Migrate {
             migrations_dir,
+            template_lang,
             action,
         } => {
             let action = action
                 .clone()
                 .unwrap_or(basalt::migrations::MigrateCommand::Up);
-            basalt::migrations::run_command(&cli.app_config()?, migrations_dir, &action).await
+            let js_config = cli.jsvm_config();
+            let js_dir = (template_lang == "js").then_some(js_config.migrations_dir.as_path());
+            basalt::migrations::run_command_in(
+                &cli.app_config()?,
+                migrations_dir,
+                js_dir,
+                &action,
+                &|app| basalt::jshooks::attach(app, &js_config).map(|_| ()),
+            )
+            .await
         }
         Command::Openapi {
             out,

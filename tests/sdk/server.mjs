@@ -3,7 +3,7 @@
 // The binary comes from $BASALT_BIN; it is driven exactly like PocketBase:
 //   $BASALT_BIN superuser upsert EMAIL PASS --dir D/pb_data
 //   $BASALT_BIN serve --http=127.0.0.1:PORT --dir D/pb_data
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -71,11 +71,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Creates a fresh data dir with a superuser, starts `serve` on a free port and
- * waits for /api/health. Returns { url, dir, stop() }.
+ * waits for /api/health. Returns { url, dir, stop(), output(), halt(), cli(args), resume() }.
+ * `options.files` ({relative path: content}) are written next to pb_data first (pb_hooks,
+ * pb_migrations), `options.args` are added to `serve`'s; `halt` stops the server keeping the dir, `cli` runs the binary on it and
+ * `resume` serves it again on the same port.
  */
-export async function startServer() {
+export async function startServer(options = {}) {
   const bin = requireBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "basalt-sdk-"));
+  for (const [rel, content] of Object.entries(options.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
   const dataDir = path.join(dir, "pb_data");
   let child;
   let output = "";
@@ -98,44 +105,60 @@ export async function startServer() {
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, "--dir", dataDir], {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    // safety net if the test process dies without running `stop`
-    const onExit = () => {
-      child.kill("SIGKILL");
-      fs.rmSync(dir, { recursive: true, force: true });
-    };
-    process.once("exit", onExit);
-    child.once("exit", () => process.removeListener("exit", onExit));
-    const closed = new Promise((r) => child.once("close", r));
-    let spawnError;
-    child.on("error", (e) => (spawnError = e));
+    const serve = async () => {
+      child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, "--dir", dataDir, ...(options.args ?? [])], {
+        cwd: dir,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout.on("data", (d) => (output += d));
+      child.stderr.on("data", (d) => (output += d));
+      // safety net if the test process dies without running `stop`
+      const onExit = () => {
+        child.kill("SIGKILL");
+        fs.rmSync(dir, { recursive: true, force: true });
+      };
+      process.once("exit", onExit);
+      child.once("exit", () => process.removeListener("exit", onExit));
+      const closed = new Promise((r) => child.once("close", r));
+      let spawnError;
+      child.on("error", (e) => (spawnError = e));
 
-    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-    let lastErr = "no response";
-    for (;;) {
-      if (spawnError) throw spawnError;
-      if (child.exitCode !== null || child.signalCode !== null) {
-        await closed; // let stdout/stderr drain so the output below is complete
-        throw new Error(`\`serve\` exited early (${child.exitCode ?? child.signalCode})`);
+      const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+      let lastErr = "no response";
+      for (;;) {
+        if (spawnError) throw spawnError;
+        if (child.exitCode !== null || child.signalCode !== null) {
+          await closed; // let stdout/stderr drain so the output below is complete
+          throw new Error(`\`serve\` exited early (${child.exitCode ?? child.signalCode})`);
+        }
+        try {
+          const res = await fetch(`${url}/api/health`);
+          if (res.status === 200) break;
+          lastErr = `status ${res.status}`;
+        } catch (e) {
+          lastErr = e.cause?.code ?? e.message;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`GET ${url}/api/health not 200 after ${HEALTH_TIMEOUT_MS} ms (${lastErr})`);
+        }
+        await sleep(50);
       }
-      try {
-        const res = await fetch(`${url}/api/health`);
-        if (res.status === 200) break;
-        lastErr = `status ${res.status}`;
-      } catch (e) {
-        lastErr = e.cause?.code ?? e.message;
+    };
+    await serve();
+    const halt = async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
       }
-      if (Date.now() > deadline) {
-        throw new Error(`GET ${url}/api/health not 200 after ${HEALTH_TIMEOUT_MS} ms (${lastErr})`);
-      }
-      await sleep(50);
-    }
-    return { url, dir, stop, output: () => output };
+    };
+    // "y": PocketBase asks before `migrate down`
+    const cli = (args) => {
+      const res = spawnSync(bin, [...args, "--dir", dataDir], { cwd: dir, input: "y\n", encoding: "utf8" });
+      if (res.status !== 0) throw new Error(`\`${bin} ${args.join(" ")}\` exited with ${res.status}:\n${res.stdout}${res.stderr}`);
+      return res.stdout + res.stderr;
+    };
+    return { url, dir, stop, output: () => output, halt, cli, resume: serve };
   } catch (e) {
     await stop();
     e.message += `\n--- server output ---\n${output}`;

@@ -23,7 +23,7 @@ pub use basalt_ports::{RateLimitRule, default_rate_limit_rules};
 pub use client_ip::{NetworkConfig, NetworkProvider};
 pub use config::HttpConfig;
 pub use docs::{OPENAPI_VERSION, live_document};
-pub use error::{ApiError, ErrorBody};
+pub use error::{ApiError, ErrorBody, answer};
 pub use ratelimit::{RateLimitConfig, RateLimitProvider};
 pub use router::{RequestEvent, Router, RouterEndpoint};
 

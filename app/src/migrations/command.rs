@@ -1,5 +1,6 @@
 //! `basalt migrate …` (PocketBase's `migratecmd`).
 
+use super::js_template::{blank_js_template, snapshot_js_template, write_js_migration};
 use super::template::{
     blank_template, mod_rs_is_generated, snapshot_json, snapshot_template, write_migration,
 };
@@ -38,13 +39,68 @@ pub async fn run_command(
     migrations_dir: &Path,
     command: &MigrateCommand,
 ) -> Result<(), AppError> {
+    run_command_with(config, migrations_dir, command, &|_| Ok(())).await
+}
+
+/// [`run_command`] on an app `prepare` binds more on (JS hooks and migrations) before its
+/// bootstrap.
+pub async fn run_command_with(
+    config: &AppConfig,
+    migrations_dir: &Path,
+    command: &MigrateCommand,
+    prepare: &(dyn Fn(&App) -> Result<(), AppError> + Sync),
+) -> Result<(), AppError> {
+    run_command_in(config, migrations_dir, None, command, prepare).await
+}
+
+/// [`run_command_with`]; with `js_dir`, `create` and `collections` write JS migrations there
+/// (`--templateLang js`) instead of Rust ones into `migrations_dir`.
+pub async fn run_command_in(
+    config: &AppConfig,
+    migrations_dir: &Path,
+    js_dir: Option<&Path>,
+    command: &MigrateCommand,
+    prepare: &(dyn Fn(&App) -> Result<(), AppError> + Sync),
+) -> Result<(), AppError> {
+    let open = || async {
+        let app = crate::new_app(config).await?;
+        prepare(&app)?;
+        app.bootstrap().await?;
+        Ok::<App, AppError>(app)
+    };
+    if let Some(dir) = js_dir {
+        let unix_secs = chrono::Utc::now().timestamp();
+        let written = match command {
+            MigrateCommand::Create { name } => Some(write_js_migration(
+                dir,
+                name,
+                unix_secs,
+                &blank_js_template(),
+            )?),
+            MigrateCommand::Collections => {
+                let app = open().await?;
+                let json = snapshot_json(&app.collections());
+                Some(write_js_migration(
+                    dir,
+                    "collections_snapshot",
+                    unix_secs,
+                    &snapshot_js_template(&json),
+                )?)
+            }
+            _ => None,
+        };
+        if let Some(path) = written {
+            println!("Successfully created file {:?}", path.display().to_string());
+            return Ok(());
+        }
+    }
     match command {
         MigrateCommand::Create { name } => {
             create(migrations_dir, name, &blank_template())?;
             Ok(())
         }
         MigrateCommand::Collections => {
-            let app = crate::open_with_config(config).await?;
+            let app = open().await?;
             let json = snapshot_json(&app.collections());
             create(
                 migrations_dir,
@@ -53,9 +109,9 @@ pub async fn run_command(
             )?;
             Ok(())
         }
-        MigrateCommand::Up => up(&crate::open_with_config(config).await?).await,
+        MigrateCommand::Up => up(&open().await?).await,
         MigrateCommand::Down { n } => {
-            let app = crate::open_with_config(config).await?;
+            let app = open().await?;
             let n = match n {
                 None => 1,
                 Some(n) if *n < 0 => usize::MAX,
@@ -64,7 +120,7 @@ pub async fn run_command(
             down(&app, n).await
         }
         MigrateCommand::HistorySync => {
-            let app = crate::open_with_config(config).await?;
+            let app = open().await?;
             for file in app.migrations_history_sync().await? {
                 println!("Removed {file}");
             }
