@@ -4,8 +4,29 @@
 //! contiguous run of source pixels, and the vertical pass sums whole rows at a time (the
 //! same terms in the same order per pixel as a column-by-column pass, so the same result).
 
-use super::thumb::ThumbError;
 use image::RgbaImage;
+
+/// The most pixels an original (and any image made on the way to a thumb, the thumb
+/// included) may have: 64 megapixels, 256 MiB as RGBA. Larger ones are refused before
+/// their pixels are decoded or allocated (decompression bombs, absurd thumb sizes).
+pub(crate) const MAX_PIXELS: u64 = 64 * 1024 * 1024;
+
+/// An image of more than [`MAX_PIXELS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooLarge {
+    /// Its width.
+    pub(crate) width: u64,
+    /// Its height.
+    pub(crate) height: u64,
+}
+
+/// Refuses a `width`×`height` image of more than [`MAX_PIXELS`].
+pub(crate) fn check_pixels(width: u64, height: u64) -> Result<(), TooLarge> {
+    if width.saturating_mul(height) > MAX_PIXELS {
+        return Err(TooLarge { width, height });
+    }
+    Ok(())
+}
 
 /// The weights of one output pixel: `w[i]` for source pixel `start + i` (imaging's list of
 /// non-zero weights, with a zero wherever the run has a gap, which adds nothing).
@@ -88,14 +109,14 @@ fn add(acc: &mut [f64], s: &[u8], w: f64) {
     acc[3] += aw;
 }
 
-/// A new `width`×`height` image, refusing more than [`super::thumb::MAX_PIXELS`].
-fn new_image(width: usize, height: usize) -> Result<RgbaImage, ThumbError> {
-    super::thumb::check_pixels(width as u64, height as u64)?;
+/// A new `width`×`height` image, refusing more than [`MAX_PIXELS`].
+fn new_image(width: usize, height: usize) -> Result<RgbaImage, TooLarge> {
+    check_pixels(width as u64, height as u64)?;
     Ok(RgbaImage::new(width as u32, height as u32))
 }
 
 /// Resizes the width of `img` to `width`.
-pub(crate) fn resize_horizontal(img: &RgbaImage, width: usize) -> Result<RgbaImage, ThumbError> {
+pub(crate) fn resize_horizontal(img: &RgbaImage, width: usize) -> Result<RgbaImage, TooLarge> {
     let (src_w, src_h) = (img.width() as usize, img.height() as usize);
     let mut dst = new_image(width, src_h)?;
     let weights = precompute_weights(width, src_w);
@@ -118,7 +139,7 @@ pub(crate) fn resize_horizontal(img: &RgbaImage, width: usize) -> Result<RgbaIma
 }
 
 /// Resizes the height of `img` to `height`.
-pub(crate) fn resize_vertical(img: &RgbaImage, height: usize) -> Result<RgbaImage, ThumbError> {
+pub(crate) fn resize_vertical(img: &RgbaImage, height: usize) -> Result<RgbaImage, TooLarge> {
     let (src_w, src_h) = (img.width() as usize, img.height() as usize);
     let mut dst = new_image(src_w, height)?;
     let weights = precompute_weights(height, src_h);

@@ -8,7 +8,7 @@
 //!
 //! CPU-bound and synchronous: callers run it on a blocking thread.
 
-use super::resample::{resize_horizontal, resize_vertical};
+use super::resample::{self, resize_horizontal, resize_vertical};
 use basalt_domain::files::{Anchor, ThumbMode, ThumbSize};
 use image::codecs::gif::GifEncoder;
 use image::codecs::jpeg::JpegEncoder;
@@ -19,11 +19,6 @@ use image::{
 };
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-
-/// The most pixels an original (and any image made on the way to a thumb, the thumb
-/// included) may have: 64 megapixels, 256 MiB as RGBA. Larger ones are refused before
-/// their pixels are decoded or allocated (decompression bombs, absurd thumb sizes).
-pub(crate) const MAX_PIXELS: u64 = 64 * 1024 * 1024;
 
 /// What the decoders may allocate at once.
 const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
@@ -42,7 +37,7 @@ pub(crate) enum ThumbError {
         /// The requested height.
         height: u32,
     },
-    /// The original, the thumb or an image on the way has more than [`MAX_PIXELS`].
+    /// The original, the thumb or an image on the way has more than [`resample::MAX_PIXELS`].
     #[error("image too large: {width}x{height}")]
     TooLarge {
         /// Its width.
@@ -62,6 +57,15 @@ pub(crate) enum ThumbError {
     /// A decoder or encoder panicked (PocketBase wraps `createThumb` for the same reason).
     #[error("image processing panicked")]
     Panicked,
+}
+
+impl From<resample::TooLarge> for ThumbError {
+    fn from(e: resample::TooLarge) -> Self {
+        ThumbError::TooLarge {
+            width: e.width,
+            height: e.height,
+        }
+    }
 }
 
 /// Makes the thumb of `original` (whose stored content type is `original_content_type`) at
@@ -102,7 +106,7 @@ fn make_thumb_inner(
 }
 
 /// Decodes the first frame of an image (format sniffed from the bytes, as Go's
-/// `image.Decode` does), refusing more than [`MAX_PIXELS`] before decoding, and applies a
+/// `image.Decode` does), refusing more than [`resample::MAX_PIXELS`] before decoding, and applies a
 /// JPEG's EXIF orientation (imaging's `AutoOrientation` reads it from JPEGs only).
 fn decode(bytes: &[u8]) -> Result<RgbaImage, ThumbError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
@@ -131,14 +135,11 @@ fn decode(bytes: &[u8]) -> Result<RgbaImage, ThumbError> {
     Ok(img.into_rgba8())
 }
 
-pub(crate) fn check_pixels(width: u64, height: u64) -> Result<(), ThumbError> {
-    if width.saturating_mul(height) > MAX_PIXELS {
-        return Err(ThumbError::TooLarge { width, height });
-    }
-    Ok(())
+fn check_pixels(width: u64, height: u64) -> Result<(), ThumbError> {
+    resample::check_pixels(width, height).map_err(ThumbError::from)
 }
 
-/// A new `width`×`height` image, refusing more than [`MAX_PIXELS`].
+/// A new `width`×`height` image, refusing more than [`resample::MAX_PIXELS`].
 fn new_image(width: usize, height: usize) -> Result<RgbaImage, ThumbError> {
     check_pixels(width as u64, height as u64)?;
     Ok(RgbaImage::new(width as u32, height as u32))
@@ -214,12 +215,12 @@ fn resize(img: &RgbaImage, width: u32, height: u32) -> Result<RgbaImage, ThumbEr
     }
     if src_w != dst_w && src_h != dst_h {
         let tmp = resize_horizontal(img, dst_w)?;
-        return resize_vertical(&tmp, dst_h);
+        return Ok(resize_vertical(&tmp, dst_h)?);
     }
     if src_w != dst_w {
-        return resize_horizontal(img, dst_w);
+        return Ok(resize_horizontal(img, dst_w)?);
     }
-    resize_vertical(img, dst_h)
+    Ok(resize_vertical(img, dst_h)?)
 }
 
 /// `int(math.Max(1.0, math.Floor(tmp+0.5)))`, saturating where Go would overflow.
