@@ -17,12 +17,12 @@ use basalt_ports::{Auth, RequestContext, ServiceError};
 use serde_json::{Value, json};
 
 /// `{id, name}` of a collection.
-fn collection_ref(c: &Collection) -> Value {
+pub(crate) fn collection_ref(c: &Collection) -> Value {
     json!({"id": c.id, "name": c.name})
 }
 
 /// Applies `state.record` to `record`.
-fn import_record(record: &mut Record, state: &Value) {
+pub(crate) fn import_record(record: &mut Record, state: &Value) {
     if let Some(r) = state.get("record") {
         records::apply_changes(record, r);
     }
@@ -65,6 +65,36 @@ async fn request_info(app: &App, ctx: &RequestContext, body: Value) -> Result<Va
         "auth": auth_record(app, &ctx.auth).await?,
         "context": "default",
     }))
+}
+
+/// An operation of a JS event carrying a use case's request context `ctx` whose body is
+/// `body` (`e.requestInfo()`, `e.auth`, `e.request.header.get(...)`, ...).
+pub(crate) async fn context_op(
+    app: &App,
+    ctx: &RequestContext,
+    op: &str,
+    args: Value,
+    body: Value,
+) -> Result<Value, ServiceError> {
+    match op {
+        "requestInfo" => request_info(app, ctx, body).await,
+        "body" => Ok(body),
+        "auth" => auth_record(app, &ctx.auth).await,
+        "hasSuperuserAuth" => Ok(json!(ctx.auth.is_superuser())),
+        "header" => Ok(ctx
+            .headers
+            .get(&args.as_str().unwrap_or("").to_ascii_lowercase())
+            .cloned()
+            .unwrap_or(Value::Null)),
+        "query" => Ok(ctx
+            .query
+            .get(args.as_str().unwrap_or(""))
+            .cloned()
+            .unwrap_or(Value::Null)),
+        _ => Err(ServiceError::internal_message(format!(
+            "unsupported operation {op}"
+        ))),
+    }
 }
 
 /// `onServe`'s event as JS handlers get it (`e.app`, `e.next()`); the binary triggers it
@@ -219,32 +249,8 @@ impl JsEvent for RecordRequestEvent {
         op: &'a str,
         args: Value,
     ) -> BoxFuture<'a, Result<Value, ServiceError>> {
-        Box::pin(async move {
-            match op {
-                "requestInfo" => {
-                    let body = Value::Object(self.body.clone());
-                    request_info(&self.app, &self.request, body).await
-                }
-                "body" => Ok(Value::Object(self.body.clone())),
-                "auth" => auth_record(&self.app, &self.request.auth).await,
-                "hasSuperuserAuth" => Ok(json!(self.request.auth.is_superuser())),
-                "header" => Ok(self
-                    .request
-                    .headers
-                    .get(&args.as_str().unwrap_or("").to_ascii_lowercase())
-                    .cloned()
-                    .unwrap_or(Value::Null)),
-                "query" => Ok(self
-                    .request
-                    .query
-                    .get(args.as_str().unwrap_or(""))
-                    .cloned()
-                    .unwrap_or(Value::Null)),
-                _ => Err(ServiceError::internal_message(format!(
-                    "unsupported operation {op}"
-                ))),
-            }
-        })
+        let body = Value::Object(self.body.clone());
+        Box::pin(context_op(&self.app, &self.request, op, args, body))
     }
 }
 

@@ -10,11 +10,13 @@
 //! # Ok(()) }
 //! ```
 
+mod auth_events;
 mod bridge;
 mod error;
 mod errors;
 mod events;
 mod host;
+mod mail;
 mod messages;
 mod ops;
 mod pool;

@@ -161,6 +161,14 @@
   }
   g.Record = Record;
 
+  // PocketBase's mailer.Message.
+  class MailerMessage {
+    constructor(data) {
+      Object.assign(this, { from: { address: "", name: "" }, to: [], cc: [], bcc: [], subject: "", html: "", text: "", headers: {} }, data || {});
+    }
+  }
+  g.MailerMessage = MailerMessage;
+
   class DynamicModel {
     constructor(shape) { Object.assign(this, shape || {}); }
   }
@@ -204,6 +212,7 @@
         try { call("app.runInTransaction", { h, fn: id }); } finally { txFns[id] = undefined; }
       },
       settings: () => call("app.settings", { h }),
+      newMailClient: () => ({ send: (m) => { call("app.sendMail", { h, message: JSON.parse(JSON.stringify(m)) }); } }),
       db: () => dbx(h),
       logger: () => logger,
       cron: () => ({ add: g.cronAdd, remove: g.cronRemove }),
@@ -251,6 +260,8 @@
     set app(v) { this.__app = v; },
     next() { update(this, call("next", exportEvent(this))); },
   };
+  // Plain values of the auth and mail events, read and written back as they are.
+  const plainFields = ["token", "meta", "authMethod", "identity", "identityField", "password", "newEmail", "providerName", "oauth2User", "createData", "isNewRecord"];
   function makeEvent(s, h) {
     const e = Object.create(s.req ? RequestProto : EventProto);
     e.__h = h;
@@ -260,7 +271,9 @@
     if (s.error) e.error = s.error;
     if (s.records) e.records = s.records.map(Record.__from);
     if (s.req) { e.__req = s.req; e.request = new Request(e); }
-    if (s.message) e.message = s.message;
+    if (s.message) e.message = s.message.subject !== undefined ? new MailerMessage(s.message) : s.message;
+    if (s.otp) e.otp = Record.__from(s.otp);
+    for (const k of plainFields) if (s[k] !== undefined) e[k] = s[k];
     if (s.subscriptions) e.subscriptions = s.subscriptions;
     if (s.name !== undefined) e.name = s.name;
     return e;
@@ -273,6 +286,7 @@
     if (e.__headers) { out.headers = e.__headers; e.__headers = null; }
     if (e.subscriptions) out.subscriptions = e.subscriptions;
     if (e.message) out.message = e.message;
+    for (const k of plainFields) if (e[k] !== undefined) out[k] = e[k];
     return out;
   }
   function update(e, s) {
@@ -369,6 +383,13 @@
     "onRecordEnrich", "onRecordsListRequest", "onRecordViewRequest", "onRecordCreateRequest", "onRecordUpdateRequest", "onRecordDeleteRequest",
     "onRealtimeConnectRequest", "onRealtimeSubscribeRequest", "onRealtimeMessageSend",
     "onBackupCreate", "onBackupRestore",
+    "onRecordAuthRequest", "onRecordAuthWithPasswordRequest", "onRecordAuthRefreshRequest", "onRecordAuthWithOAuth2Request",
+    "onRecordRequestOTPRequest", "onRecordAuthWithOTPRequest",
+    "onRecordRequestVerificationRequest", "onRecordConfirmVerificationRequest",
+    "onRecordRequestPasswordResetRequest", "onRecordConfirmPasswordResetRequest",
+    "onRecordRequestEmailChangeRequest", "onRecordConfirmEmailChangeRequest",
+    "onMailerSend", "onMailerRecordVerificationSend", "onMailerRecordPasswordResetSend", "onMailerRecordEmailChangeSend",
+    "onMailerRecordOTPSend", "onMailerRecordAuthAlertSend",
   ];
   for (const name of hookNames) {
     g[name] = (handler, ...tags) => register({ kind: "hook", name, handler: reg(handler), tags: tags.map(String) });

@@ -151,6 +151,46 @@ fn bind_hook(
         "onRecordCreateRequest" => bind_tagged(app.on_record_create_request(t), s, h),
         "onRecordUpdateRequest" => bind_tagged(app.on_record_update_request(t), s, h),
         "onRecordDeleteRequest" => bind_tagged(app.on_record_delete_request(t), s, h),
+        "onRecordAuthRequest" => bind_tagged(app.on_record_auth_request(t), s, h),
+        "onRecordAuthWithPasswordRequest" => {
+            bind_tagged(app.on_record_auth_with_password_request(t), s, h)
+        }
+        "onRecordAuthRefreshRequest" => bind_tagged(app.on_record_auth_refresh_request(t), s, h),
+        "onRecordAuthWithOAuth2Request" => {
+            bind_tagged(app.on_record_auth_with_oauth2_request(t), s, h)
+        }
+        "onRecordRequestOTPRequest" => bind_tagged(app.on_record_request_otp_request(t), s, h),
+        "onRecordAuthWithOTPRequest" => bind_tagged(app.on_record_auth_with_otp_request(t), s, h),
+        "onRecordRequestVerificationRequest" => {
+            bind_tagged(app.on_record_request_verification_request(t), s, h)
+        }
+        "onRecordConfirmVerificationRequest" => {
+            bind_tagged(app.on_record_confirm_verification_request(t), s, h)
+        }
+        "onRecordRequestPasswordResetRequest" => {
+            bind_tagged(app.on_record_request_password_reset_request(t), s, h)
+        }
+        "onRecordConfirmPasswordResetRequest" => {
+            bind_tagged(app.on_record_confirm_password_reset_request(t), s, h)
+        }
+        "onRecordRequestEmailChangeRequest" => {
+            bind_tagged(app.on_record_request_email_change_request(t), s, h)
+        }
+        "onRecordConfirmEmailChangeRequest" => {
+            bind_tagged(app.on_record_confirm_email_change_request(t), s, h)
+        }
+        "onMailerSend" => bind(app.on_mailer_send(), s, h),
+        "onMailerRecordVerificationSend" => {
+            bind_tagged(app.on_mailer_record_verification_send(t), s, h)
+        }
+        "onMailerRecordPasswordResetSend" => {
+            bind_tagged(app.on_mailer_record_password_reset_send(t), s, h)
+        }
+        "onMailerRecordEmailChangeSend" => {
+            bind_tagged(app.on_mailer_record_email_change_send(t), s, h)
+        }
+        "onMailerRecordOTPSend" => bind_tagged(app.on_mailer_record_otp_send(t), s, h),
+        "onMailerRecordAuthAlertSend" => bind_tagged(app.on_mailer_record_auth_alert_send(t), s, h),
         // on_serve belongs to the binary, which runs these through `Jsvm::serve`.
         "onServe" => {}
         other => return Err(JsvmError::Load(format!("unknown hook {other}"))),

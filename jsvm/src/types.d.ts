@@ -113,8 +113,29 @@ interface App {
   delete(model: Record | Collection): void;
   runInTransaction(fn: (txApp: App) => void): void;
   settings(): { [key: string]: any };
+  newMailClient(): MailClient;
   db(): { newQuery(sql: string): Query };
   logger(): { debug(msg: string, ...attrs: any[]): void; info(msg: string, ...attrs: any[]): void; warn(msg: string, ...attrs: any[]): void; error(msg: string, ...attrs: any[]): void };
+}
+
+interface MailerAddress { address: string; name?: string }
+
+/** PocketBase's mailer.Message. */
+declare class MailerMessage {
+  constructor(data?: Partial<MailerMessage>);
+  from: MailerAddress;
+  to: MailerAddress[];
+  cc: MailerAddress[];
+  bcc: MailerAddress[];
+  subject: string;
+  html: string;
+  text: string;
+  headers: { [name: string]: string };
+}
+
+interface MailClient {
+  /** Sends through the app's mail client (and its `onMailerSend` hook). */
+  send(message: MailerMessage): void;
 }
 
 declare const $app: App;
@@ -198,6 +219,33 @@ declare function onRealtimeConnectRequest(handler: HandlerFunc<{ app: App; next(
 declare function onRealtimeSubscribeRequest(handler: HandlerFunc<{ app: App; subscriptions: string[]; next(): void }>): void;
 declare function onRealtimeMessageSend(handler: HandlerFunc<{ app: App; message: { name: string; data: string }; next(): void }>): void;
 declare function onBackupCreate(handler: HandlerFunc<{ app: App; name: string; next(): void }>): void;
+interface MailerEvent { app: App; message: MailerMessage; next(): void }
+interface MailerRecordEvent extends MailerEvent { record: Record; collection: Collection; meta: { [key: string]: any } }
+interface RecordAuthRequestEvent extends RequestEvent { record: Record; collection: Collection; token: string; meta: any; authMethod: string }
+interface RecordAuthWithPasswordRequestEvent { app: App; record: Record | null; collection: Collection; identity: string; identityField: string; next(): void }
+interface RecordAuthRefreshRequestEvent { app: App; record: Record; collection: Collection; next(): void }
+interface RecordAuthWithOAuth2RequestEvent extends RequestEvent { record: Record | null; collection: Collection; providerName: string; oauth2User: { [key: string]: any }; createData: { [key: string]: any }; isNewRecord: boolean }
+interface RecordCreateOTPRequestEvent extends RequestEvent { record: Record | null; collection: Collection; password: string }
+interface RecordAuthWithOTPRequestEvent extends RequestEvent { record: Record; collection: Collection; otp: Record }
+interface RecordEmailChangeRequestEvent extends RequestEvent { record: Record; collection: Collection; newEmail: string }
+declare function onMailerSend(handler: HandlerFunc<MailerEvent>): void;
+declare function onMailerRecordVerificationSend(handler: HandlerFunc<MailerRecordEvent>, ...collections: string[]): void;
+declare function onMailerRecordPasswordResetSend(handler: HandlerFunc<MailerRecordEvent>, ...collections: string[]): void;
+declare function onMailerRecordEmailChangeSend(handler: HandlerFunc<MailerRecordEvent>, ...collections: string[]): void;
+declare function onMailerRecordOTPSend(handler: HandlerFunc<MailerRecordEvent>, ...collections: string[]): void;
+declare function onMailerRecordAuthAlertSend(handler: HandlerFunc<MailerRecordEvent>, ...collections: string[]): void;
+declare function onRecordAuthRequest(handler: HandlerFunc<RecordAuthRequestEvent>, ...collections: string[]): void;
+declare function onRecordAuthWithPasswordRequest(handler: HandlerFunc<RecordAuthWithPasswordRequestEvent>, ...collections: string[]): void;
+declare function onRecordAuthRefreshRequest(handler: HandlerFunc<RecordAuthRefreshRequestEvent>, ...collections: string[]): void;
+declare function onRecordAuthWithOAuth2Request(handler: HandlerFunc<RecordAuthWithOAuth2RequestEvent>, ...collections: string[]): void;
+declare function onRecordRequestOTPRequest(handler: HandlerFunc<RecordCreateOTPRequestEvent>, ...collections: string[]): void;
+declare function onRecordAuthWithOTPRequest(handler: HandlerFunc<RecordAuthWithOTPRequestEvent>, ...collections: string[]): void;
+declare function onRecordRequestVerificationRequest(handler: HandlerFunc<RecordRequestEvent>, ...collections: string[]): void;
+declare function onRecordConfirmVerificationRequest(handler: HandlerFunc<RecordRequestEvent>, ...collections: string[]): void;
+declare function onRecordRequestPasswordResetRequest(handler: HandlerFunc<RecordRequestEvent>, ...collections: string[]): void;
+declare function onRecordConfirmPasswordResetRequest(handler: HandlerFunc<RecordRequestEvent>, ...collections: string[]): void;
+declare function onRecordRequestEmailChangeRequest(handler: HandlerFunc<RecordEmailChangeRequestEvent>, ...collections: string[]): void;
+declare function onRecordConfirmEmailChangeRequest(handler: HandlerFunc<RecordEmailChangeRequestEvent>, ...collections: string[]): void;
 declare function onBackupRestore(handler: HandlerFunc<{ app: App; name: string; next(): void }>): void;
 
 declare const $apis: {

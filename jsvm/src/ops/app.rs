@@ -82,6 +82,9 @@ async fn run_async(app: &App, op: &str, args: Value) -> HostResult {
         "app.settings" => {
             Ok(serde_json::to_value(app.settings().as_ref()).map_err(ServiceError::internal)?)
         }
+        "app.sendMail" => {
+            Ok(crate::mail::send(app, args.get("message").unwrap_or(&Value::Null)).await?)
+        }
         "db.execute" => {
             let (sql, values) = bind_params(text(&args, "sql"), &params(&args))?;
             let done = app
