@@ -3,7 +3,8 @@
 // calling e.next() (nothing is sent), a custom route sending with $app.newMailClient() and
 // new MailerMessage (through onMailerSend, which adds a header), and onRecordAuthRequest
 // adding `meta` to the auth answer or rejecting. The SMTP catcher is scripts/mailcatcher.sh
-// (BASALT_TEST_SMTP_HOST, BASALT_TEST_SMTP_PORT, BASALT_TEST_MAIL_API).
+// (BASALT_TEST_SMTP_HOST, BASALT_TEST_SMTP_PORT, BASALT_TEST_MAIL_API). The same hooks file
+// passes against PocketBase 0.40.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import PocketBase from "pocketbase";
@@ -41,6 +42,7 @@ routerAdd("POST", "/send-mail", (e) => {
     subject: "Hello from JS",
     html: "<p>Hi " + body.to + "</p>",
     text: "Hi",
+    headers: {},
   });
   $app.newMailClient().send(message);
   return e.json(200, { sent: true });
