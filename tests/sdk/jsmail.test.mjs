@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import PocketBase from "pocketbase";
 import { rejectsWith } from "./assertions.mjs";
 import { requireBin, startServer, SUPERUSER_EMAIL, SUPERUSER_PASSWORD } from "./server.mjs";
+import { address, catcher, messagesTo, sleep, waitMail } from "./mailcatcher.mjs";
 
 requireBin();
 
@@ -57,45 +58,14 @@ onRecordAuthRequest((e) => {
 }, "users");
 `;
 
-function catcher() {
-  const { BASALT_TEST_SMTP_HOST: host, BASALT_TEST_SMTP_PORT: port, BASALT_TEST_MAIL_API: api } =
-    process.env;
-  if (!host || !port || !api) {
-    throw new Error(
-      'the SMTP catcher is not running: eval "$(bash scripts/mailcatcher.sh start)" first',
-    );
-  }
-  return { host, port: Number(port), api };
-}
-
 let server;
 /** @type {PocketBase} */
 let su;
-let n = 0;
 
 function client() {
   const pb = new PocketBase(server.url);
   pb.autoCancellation(false);
   return pb;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const address = (label) => `${label}-${process.pid}-${Date.now()}-${n++}@example.com`;
-
-async function messagesTo(to) {
-  const res = await fetch(`${catcher().api}/messages?to=${encodeURIComponent(to)}`);
-  return res.json();
-}
-
-/** The first message for `to`, waiting up to 15 s. */
-async function waitMail(to) {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const [first] = await messagesTo(to);
-    if (first) return first;
-    assert.ok(Date.now() < deadline, `no mail reached ${to}`);
-    await sleep(100);
-  }
 }
 
 async function newUser(label) {
