@@ -142,24 +142,22 @@ impl Drop for TempFile {
     }
 }
 
-/// Creates the directory `dir` and a new temp file in it for the file `name`.
-async fn create_temp(
+/// Creates the directory `dir` and a new temp file in it for the file `name` (blocking).
+fn create_temp(
     key: &str,
     dir: &Path,
     name: &str,
-) -> Result<(fs::File, TempFile), FileStoreError> {
+) -> Result<(std::fs::File, TempFile), FileStoreError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        fs::create_dir_all(dir)
-            .await
+        std::fs::create_dir_all(dir)
             .map_err(|e| FileStoreError::Backend(format!("{key}: creating its directory: {e}")))?;
         let path = dir.join(format!(".{name}{TEMP_MARK}{}", temp_suffix()));
-        match fs::OpenOptions::new()
+        match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
-            .await
         {
             Ok(file) => return Ok((file, TempFile(Some(path)))),
             // A name clash, or the directory removed meanwhile (`delete_prefix`): try again.
@@ -267,30 +265,7 @@ fn put_blocking(key: &str, path: &Path, bytes: &[u8]) -> Result<u64, FileStoreEr
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return Err(FileStoreError::InvalidKey(key.to_owned()));
     };
-    let name = name.to_string_lossy();
-    let mut attempts = 0;
-    let (mut file, temp) = loop {
-        attempts += 1;
-        std::fs::create_dir_all(dir)
-            .map_err(|e| FileStoreError::Backend(format!("{key}: creating its directory: {e}")))?;
-        let temp_path = dir.join(format!(".{name}{TEMP_MARK}{}", temp_suffix()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp_path)
-        {
-            Ok(file) => break (file, TempFile(Some(temp_path))),
-            // A name clash, or the directory removed meanwhile (`delete_prefix`): try again.
-            Err(e)
-                if attempts < 5
-                    && matches!(e.kind(), ErrorKind::AlreadyExists | ErrorKind::NotFound) => {}
-            Err(e) => {
-                return Err(FileStoreError::Backend(format!(
-                    "{key}: creating a temp file: {e}"
-                )));
-            }
-        }
-    };
+    let (mut file, temp) = create_temp(key, dir, &name.to_string_lossy())?;
     file.write_all(bytes).map_err(|e| io_error(key, e))?;
     // not fsynced, as `put` (see there)
     drop(file);
@@ -350,7 +325,13 @@ impl FileStore for LocalStore {
             return Err(FileStoreError::InvalidKey(key.to_owned()));
         };
         let name = name.to_string_lossy();
-        let (mut file, temp) = create_temp(key, dir, &name).await?;
+        let (file, temp) = {
+            let (key, dir, name) = (key.to_owned(), dir.to_owned(), name.into_owned());
+            tokio::task::spawn_blocking(move || create_temp(&key, &dir, &name))
+                .await
+                .map_err(FileStoreError::backend)??
+        };
+        let mut file = fs::File::from_std(file);
         let mut size = 0u64;
         while let Some(chunk) = body.next().await {
             let chunk = chunk?;
